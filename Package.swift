@@ -1,0 +1,59 @@
+// swift-tools-version: 6.2
+import PackageDescription
+
+/// One set of settings for every target: Swift 6 language mode, strict concurrency.
+let swiftSettings: [SwiftSetting] = [
+    .swiftLanguageMode(.v6),
+]
+
+let package = Package(
+    name: "townhall",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "townhall", targets: ["townhall"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.6.0"),
+        .package(url: "https://github.com/vapor/jwt-kit.git", from: "5.0.0"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CLibWebSockets",
+            pkgConfig: "libwebsockets",
+            providers: [.apt(["libwebsockets-dev", "libssl-dev"])]
+        ),
+        .target(name: "TownhallCore", swiftSettings: swiftSettings),
+        .target(name: "TownhallProtocol", dependencies: ["TownhallCore"], swiftSettings: swiftSettings),
+        .target(name: "TownhallStore", dependencies: ["TownhallCore"], swiftSettings: swiftSettings),
+        .target(
+            name: "TownhallRelay",
+            dependencies: [
+                "TownhallCore", "TownhallProtocol", "TownhallStore",
+                .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "LWSTransport",
+            dependencies: [
+                "CLibWebSockets", "TownhallRelay",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "townhall",
+            dependencies: [
+                "TownhallRelay", "LWSTransport", "TownhallStore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(name: "TownhallCoreTests", dependencies: ["TownhallCore"], swiftSettings: swiftSettings),
+        .testTarget(name: "TownhallProtocolTests", dependencies: ["TownhallProtocol"], swiftSettings: swiftSettings),
+        .testTarget(name: "TownhallRelayTests", dependencies: ["TownhallRelay"], swiftSettings: swiftSettings),
+    ]
+)

@@ -1,0 +1,54 @@
+/// Where a post stands in the townhall's workflow (PROTOCOL.md §6).
+package enum PostStatus: String, Codable, Sendable, CaseIterable {
+    case pending, open, shortlisted, onair, answered, dismissed, hidden
+
+    /// Statuses that employees never see (except their own pending posts).
+    package var isHiddenFromEmployees: Bool { self == .pending || self == .hidden }
+}
+
+/// A concern or suggestion raised by an employee.
+///
+/// The author's identity is always kept here, even for anonymous posts: the core needs it
+/// for idempotent retries and "own posts"; only the wire encoder decides what leaves.
+package struct Post: Codable, Sendable, Equatable {
+    package var id: String
+    package var cycle: Int
+    package var text: String
+    package var author: Actor
+    package var anonymous: Bool
+    /// The author's office at posting time; shown even for anonymous posts (PROTOCOL.md §6).
+    package var office: String
+    /// Milliseconds since the Unix epoch.
+    package var createdAt: Int64
+    package var up: Int
+    package var down: Int
+    /// Number of comments on this post.
+    package var comments: Int
+    package var status: PostStatus
+    /// Moderation note; staff only.
+    package var note: String?
+    /// The client's retry key, unique per author.
+    package var key: String?
+
+    package var score: Int { up - down }
+
+    package init(
+        id: String, cycle: Int, text: String, author: Actor, anonymous: Bool, office: String,
+        createdAt: Int64, up: Int = 0, down: Int = 0, comments: Int = 0,
+        status: PostStatus = .open, note: String? = nil, key: String? = nil
+    ) {
+        self.id = id
+        self.cycle = cycle
+        self.text = text
+        self.author = author
+        self.anonymous = anonymous
+        self.office = office
+        self.createdAt = createdAt
+        self.up = up
+        self.down = down
+        self.comments = comments
+        self.status = status
+        self.note = note
+        self.key = key
+    }
+}

@@ -1,0 +1,42 @@
+/// The `moderate` command.
+extension Townhall {
+    /// Sets a post's status and, when given, its note. A non-nil note that is empty after
+    /// trimming clears the note; a nil note leaves it as it was. Putting a post on air
+    /// moves any other on-air post to `answered`, so at most one is on air.
+    mutating func moderate(post id: String, status: PostStatus, note: String?, by actor: Actor) throws(CoreError) -> Outcome {
+        try require(actor, in: [.moderator, .host], to: "moderate posts")
+        guard status != .pending else {
+            throw CoreError(.badRequest, "a post cannot be set to pending")
+        }
+        var cleanNote: String?
+        if let note { cleanNote = try TextRules.cleanOptional(note, field: "note", limit: limits.note) }
+        guard let number = number(of: id) else { throw CoreError(.notFound, "no such post") }
+
+        var post = store[number - 1]
+        let newNote = note == nil ? post.note : cleanNote
+        if post.status == status && post.note == newNote {
+            return Outcome(result: .done, changes: [])
+        }
+        post.status = status
+        post.note = newNote
+        store[number - 1] = post
+        var changes: [Change] = [.post(id)]
+
+        var onAir = stage.onAir
+        if status == .onair {
+            if let previous = onAir, previous != id, let other = self.number(of: previous),
+               store[other - 1].status == .onair {
+                store[other - 1].status = .answered
+                changes.append(.post(previous))
+            }
+            onAir = id
+        } else if onAir == id {
+            onAir = nil
+        }
+        if onAir != stage.onAir {
+            stage.onAir = onAir
+            changes.append(.stage)
+        }
+        return Outcome(result: .done, changes: changes)
+    }
+}

@@ -1,0 +1,71 @@
+/// The whole townhall as a pure state machine: every accepted change goes through `apply`,
+/// so replaying the journaled requests into a fresh value rebuilds the same state, ids
+/// included. No I/O, no clock: time arrives inside each `Request`.
+package struct Townhall: Sendable, Equatable {
+    /// Text limits in force; fixed for the life of the value so replay validates the same way.
+    package internal(set) var limits: Limits
+    /// When true, new posts by employees start `pending` until a moderator opens them.
+    package var reviewPosts: Bool
+    /// The cycle new posts join and the rankings cover.
+    package internal(set) var cycle: Cycle
+    /// The live meeting's state.
+    package internal(set) var stage: Stage
+
+    /// Every post ever made; the post "pN" is at index N−1.
+    var store: [Post] = []
+    /// (author, key) → post counter, across all cycles, for idempotent retries.
+    var keyed: [AuthorKey: Int] = [:]
+    /// Author id → counters of their posts in the current cycle, oldest first.
+    var ownPosts: [String: [Int]] = [:]
+    /// User id → post counter → non-zero vote, for the current cycle only
+    /// (old-cycle posts cannot be voted on, so their votes are dropped at `closeCycle`).
+    var ballots: [String: [Int: Int]] = [:]
+    /// Post id → its comments, oldest first.
+    var threads: [String: [Comment]] = [:]
+    /// Live comments on the townhall, oldest first.
+    var live: [Comment] = []
+    /// Comments ever made, for the next comment id.
+    var commentCount = 0
+    /// Announcements, oldest first.
+    var bulletins: [Announcement] = []
+    /// The incremental orderings over the current cycle's posts.
+    var rankings = Rankings()
+
+    /// A fresh townhall whose first cycle starts at `startedAt` (ms since the epoch).
+    package init(limits: Limits = Limits(), reviewPosts: Bool = false, startedAt: Int64) {
+        self.limits = limits
+        self.reviewPosts = reviewPosts
+        self.cycle = Cycle(id: 1, startedAt: startedAt)
+        self.stage = Stage()
+    }
+
+    /// Applies one request. Throws `CoreError` and changes nothing when refused: every
+    /// check runs before the first mutation.
+    package mutating func apply(_ request: Request) throws(CoreError) -> Outcome {
+        let actor = request.actor, at = request.at
+        switch request.command {
+        case let .post(text, anonymous, key):
+            return try post(text: text, anonymous: anonymous, key: key, by: actor, at: at)
+        case let .vote(post, value):
+            return try vote(post: post, value: value, by: actor)
+        case let .comment(text, post):
+            return try comment(text: text, on: post, by: actor, at: at)
+        case let .moderate(post, status, note):
+            return try moderate(post: post, status: status, note: note, by: actor)
+        case let .announce(text):
+            return try announce(text: text, by: actor, at: at)
+        case let .townhall(state, title, stream):
+            return try townhall(state: state, title: title, stream: stream, by: actor)
+        case .closeCycle:
+            return try closeCycle(by: actor, at: at)
+        }
+    }
+
+    /// Identifies an author's retry key.
+    struct AuthorKey: Hashable, Sendable {
+        /// The author's user id: keys are unique per author, not globally.
+        var author: String
+        /// The client-made retry key.
+        var key: String
+    }
+}

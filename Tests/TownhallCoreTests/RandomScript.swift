@@ -1,0 +1,46 @@
+@testable import TownhallCore
+
+/// A random but reproducible stream of requests touching every command.
+enum RandomScript {
+    static func make(count: Int, seed: UInt64) -> [Request] {
+        var random = SeededRandom(seed: seed)
+        let offices = ["Dublin", "Berlin", "Austin"]
+        let users: [Actor] = (0..<25).map { (n: Int) -> Actor in
+            let role: Role = n == 0 ? .host : n < 3 ? .moderator : .employee
+            return Actor(id: "r\(n)", name: "R\(n)", office: offices[n % 3], role: role)
+        }
+        var at = start
+        var posts = 0
+        var requests: [Request] = []
+        for _ in 0..<count {
+            let steps: [Int64] = [0, 0, 1, 250, 1_000, 60_000]
+            at += steps.randomElement(using: &random) ?? 0
+            var actor = users.randomElement(using: &random) ?? users[0]
+            // Mostly recent posts, so most votes land in the current cycle.
+            let target = PostID.make(Int.random(in: max(posts - 120, 1)...max(posts, 1), using: &random))
+            var command: Command
+            switch Int.random(in: 0..<100, using: &random) {
+            case 0..<20:
+                posts += 1
+                let keyed = Int.random(in: 0..<4, using: &random) == 0
+                let key = keyed ? "k\(Int.random(in: 0..<20, using: &random))" : nil
+                command = .post(text: "q\(posts)", anonymous: Bool.random(using: &random), key: key)
+            case 20..<85:
+                command = .vote(post: target, value: Int.random(in: -1...1, using: &random))
+            case 85..<93:
+                let status = PostStatus.allCases.randomElement(using: &random) ?? .open
+                command = .moderate(post: target, status: status, note: nil)
+            case 93..<97:
+                command = .comment(text: "c", post: Bool.random(using: &random) ? target : nil)
+            case 97..<99:
+                command = .townhall(state: Bool.random(using: &random) ? .live : .ended, title: "T", stream: nil)
+            default:
+                command = .announce(text: "a")
+            }
+            // The host closes the cycle every 1,000 requests.
+            if requests.count % 1_000 == 999 { (actor, command) = (users[0], .closeCycle) }
+            requests.append(Request(actor: actor, at: at, command: command))
+        }
+        return requests
+    }
+}
