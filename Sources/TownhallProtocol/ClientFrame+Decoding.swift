@@ -1,0 +1,110 @@
+import Foundation
+import TownhallCore
+
+extension ClientFrame {
+    /// Decodes one text frame. Every refusal is a `ProtocolError` naming what was wrong,
+    /// carrying the request's `id` when the frame was an object with one.
+    package static func decode(_ bytes: [UInt8]) throws(ProtocolError) -> ClientFrame {
+        let value: JSONValue
+        do {
+            value = try JSONDecoder().decode(JSONValue.self, from: Data(bytes))
+        } catch {
+            throw ProtocolError(.badRequest, "the frame is not valid JSON")
+        }
+        guard case .object(let object) = value else {
+            throw ProtocolError(.badRequest, "a frame must be a JSON object")
+        }
+        var fields = Fields(object: object, id: nil)
+        let id = object["id"]
+        if let id {
+            switch id {
+            case .string, .int: fields.id = id
+            default: throw ProtocolError(.badRequest, "field 'id' must be a string or an integer")
+            }
+        }
+        let type = try fields.string("type")
+        return ClientFrame(id: id, message: try fields.message(ofType: type))
+    }
+}
+
+/// Typed access to a request's fields, throwing a clear `bad_request` per field.
+private struct Fields {
+    var object: [String: JSONValue]
+    var id: JSONValue?
+
+    func fail(_ message: String) -> ProtocolError { ProtocolError(id: id, .badRequest, message) }
+
+    func string(_ name: String) throws(ProtocolError) -> String {
+        guard let value = object[name] else { throw fail("missing field '\(name)'") }
+        guard case .string(let string) = value else { throw fail("field '\(name)' must be a string, not \(value.kind)") }
+        return string
+    }
+
+    func optionalString(_ name: String) throws(ProtocolError) -> String? {
+        switch object[name] {
+        case nil, .null?: return nil
+        case .string(let string)?: return string
+        case let value?: throw fail("field '\(name)' must be a string, not \(value.kind)")
+        }
+    }
+
+    func optionalBool(_ name: String) throws(ProtocolError) -> Bool? {
+        switch object[name] {
+        case nil, .null?: return nil
+        case .bool(let bool)?: return bool
+        case let value?: throw fail("field '\(name)' must be a boolean, not \(value.kind)")
+        }
+    }
+
+    func message(ofType type: String) throws(ProtocolError) -> ClientMessage {
+        switch type {
+        case "hello":
+            return .hello(token: try string("token"), resume: try resume())
+        case "post":
+            return .command(.post(text: try string("text"), anonymous: try optionalBool("anonymous") ?? false, key: try optionalString("key")))
+        case "vote":
+            guard case .int(let value)? = object["value"], (-1...1).contains(value) else {
+                throw fail("field 'value' must be 1, -1 or 0")
+            }
+            return .command(.vote(post: try string("post"), value: Int(value)))
+        case "comment":
+            return .command(.comment(text: try string("text"), post: try optionalString("post")))
+        case "moderate":
+            let raw = try string("status")
+            guard let status = PostStatus(rawValue: raw) else {
+                throw fail("field 'status' must be one of \(PostStatus.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            return .command(.moderate(post: try string("post"), status: status, note: try optionalString("note")))
+        case "announce":
+            return .command(.announce(text: try string("text")))
+        case "townhall":
+            guard let state = LiveState(rawValue: try string("state")) else {
+                throw fail("field 'state' must be \"live\" or \"ended\"")
+            }
+            return .command(.townhall(state: state, title: try optionalString("title"), stream: try optionalString("stream")))
+        case "cycle":
+            guard try string("action") == "close" else { throw fail("field 'action' must be \"close\"") }
+            return .command(.closeCycle)
+        case "thread":
+            return .thread(post: try string("post"))
+        case "ping":
+            return .ping
+        default:
+            throw fail("unknown message type '\(type.prefix(40))'")
+        }
+    }
+
+    func resume() throws(ProtocolError) -> ResumePoint? {
+        switch object["resume"] {
+        case nil, .null?:
+            return nil
+        case .object(let resume)?:
+            guard case .string(let epoch)? = resume["epoch"], case .int(let seq)? = resume["seq"] else {
+                throw fail("field 'resume' must be {epoch: string, seq: integer}")
+            }
+            return ResumePoint(epoch: epoch, seq: seq)
+        case let value?:
+            throw fail("field 'resume' must be an object, not \(value.kind)")
+        }
+    }
+}

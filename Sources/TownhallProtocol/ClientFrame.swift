@@ -1,0 +1,31 @@
+import TownhallCore
+
+/// A resume point: the epoch and the last update `seq` the client saw.
+package struct ResumePoint: Sendable, Equatable {
+    package var epoch: String
+    package var seq: Int64
+
+    package init(epoch: String, seq: Int64) {
+        self.epoch = epoch
+        self.seq = seq
+    }
+}
+
+/// What a client can ask (PROTOCOL.md §4). Changes are core `Command`s; the rest are reads.
+package enum ClientMessage: Sendable, Equatable {
+    case hello(token: String, resume: ResumePoint?)
+    case command(Command)
+    case thread(post: String)
+    case ping
+}
+
+/// One decoded client frame: the request's optional `id` and its message.
+package struct ClientFrame: Sendable, Equatable {
+    package var id: JSONValue?
+    package var message: ClientMessage
+
+    package init(id: JSONValue?, message: ClientMessage) {
+        self.id = id
+        self.message = message
+    }
+}

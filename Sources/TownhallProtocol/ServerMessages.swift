@@ -1,0 +1,128 @@
+import TownhallCore
+
+/// The first frame after a good `hello` (PROTOCOL.md §5). A recovered welcome carries
+/// only what is per-user or small; the missed updates follow it.
+package struct Welcome: Encodable, Sendable {
+    package var type = "welcome"
+    package var user: WireUser
+    package var epoch: String
+    package var seq: Int64
+    package var cycle: Cycle
+    package var townhall: WireStage
+    package var posts: [WirePost]?
+    package var ranks: WireRanks?
+    package var myVotes: [String: Int]
+    package var comments: [WireComment]?
+    package var announcements: [Announcement]?
+    package var presence: WirePresence
+    package var recovered: Bool
+
+    package init(
+        user: WireUser, epoch: String, seq: Int64, cycle: Cycle, townhall: WireStage,
+        posts: [WirePost]?, ranks: WireRanks?, myVotes: [String: Int], comments: [WireComment]?,
+        announcements: [Announcement]?, presence: WirePresence, recovered: Bool
+    ) {
+        self.user = user
+        self.epoch = epoch
+        self.seq = seq
+        self.cycle = cycle
+        self.townhall = townhall
+        self.posts = posts
+        self.ranks = ranks
+        self.myVotes = myVotes
+        self.comments = comments
+        self.announcements = announcements
+        self.presence = presence
+        self.recovered = recovered
+    }
+}
+
+/// One coalesced tick's worth of changes for one audience. Absent parts did not change.
+package struct Update: Encodable, Sendable {
+    package var type = "update"
+    package var seq: Int64
+    package var posts: [WirePost]?
+    package var removed: [String]?
+    package var ranks: WireRanks?
+    package var comments: [WireComment]?
+    package var announcements: [Announcement]?
+    package var townhall: WireStage?
+    package var cycle: Cycle?
+    package var presence: WirePresence?
+
+    package init(seq: Int64) { self.seq = seq }
+
+    /// True when there is nothing to send.
+    package var isEmpty: Bool {
+        posts == nil && removed == nil && ranks == nil && comments == nil && announcements == nil
+            && townhall == nil && cycle == nil && presence == nil
+    }
+}
+
+/// The reply to a request that succeeded, with the object it made or changed.
+package struct Ack: Encodable, Sendable {
+    package enum Payload: Sendable {
+        case none
+        case post(WirePost)
+        case vote(WirePost, value: Int)
+        case comment(WireComment)
+        case announcement(Announcement)
+        case cycle(Cycle)
+        case thread(WirePost, [WireComment])
+    }
+
+    package var id: JSONValue
+    package var payload: Payload
+
+    package init(id: JSONValue, payload: Payload) {
+        self.id = id
+        self.payload = payload
+    }
+
+    enum Keys: String, CodingKey { case type, id, post, value, comment, announcement, cycle, comments }
+
+    package func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: Keys.self)
+        try c.encode("ack", forKey: .type)
+        try c.encode(id, forKey: .id)
+        switch payload {
+        case .none: break
+        case .post(let post): try c.encode(post, forKey: .post)
+        case .vote(let post, let value):
+            try c.encode(post, forKey: .post)
+            try c.encode(value, forKey: .value)
+        case .comment(let comment): try c.encode(comment, forKey: .comment)
+        case .announcement(let announcement): try c.encode(announcement, forKey: .announcement)
+        case .cycle(let cycle): try c.encode(cycle, forKey: .cycle)
+        case .thread(let post, let comments):
+            try c.encode(post, forKey: .post)
+            try c.encode(comments, forKey: .comments)
+        }
+    }
+}
+
+/// The reply to a request that failed.
+package struct ErrorReply: Encodable, Sendable {
+    package var type = "error"
+    package var id: JSONValue?
+    package var code: ErrorCode
+    package var message: String
+
+    package init(id: JSONValue?, code: ErrorCode, message: String) {
+        self.id = id
+        self.code = code
+        self.message = message
+    }
+
+    package init(_ error: ProtocolError) {
+        self.init(id: error.id, code: error.code, message: error.message)
+    }
+}
+
+/// The reply to `ping`.
+package struct Pong: Encodable, Sendable {
+    package var type = "pong"
+    package var id: JSONValue?
+
+    package init(id: JSONValue?) { self.id = id }
+}
