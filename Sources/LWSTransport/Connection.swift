@@ -1,0 +1,19 @@
+import TownhallProtocol
+import TownhallRelay
+
+/// The transport's view of one WebSocket: its output queue, the message being
+/// reassembled, and how it is to be closed.
+struct Connection {
+    let id: ConnectionID
+    var output: OutputQueue
+    /// The text message being reassembled from fragments.
+    var incoming: [UInt8] = []
+    /// Set once a close was decided: the queue drains, then the socket closes with it.
+    var closing: (code: CloseCode, reason: String)?
+    var cause: CloseCause = .peer
+
+    init(id: ConnectionID, output: OutputQueue) {
+        self.id = id
+        self.output = output
+    }
+}

@@ -1,0 +1,190 @@
+import CLibWebSockets
+import Foundation
+import TownhallProtocol
+import TownhallRelay
+
+/// The protocol callback's C entry point. Per-session data holds only the connection
+/// id; the server is found through the context's user pointer.
+func lwsCallback(
+    _ wsi: OpaquePointer?, _ reason: lws_callback_reasons, _ user: UnsafeMutableRawPointer?,
+    _ input: UnsafeMutableRawPointer?, _ length: Int
+) -> Int32 {
+    guard let wsi, let context = lws_get_context(wsi), let owner = lws_context_user(context) else { return 0 }
+    let server = Unmanaged<LWSServer>.fromOpaque(owner).takeUnretainedValue()
+    return server.callback(wsi, reason, user, input, length)
+}
+
+/// Headers for static files (HTTP/1 form). The pages load nothing from elsewhere; only
+/// the host's stream link may be framed.
+private let staticHeaders =
+    "content-security-policy: default-src 'self'; connect-src 'self'; frame-src https:; img-src 'self' data:; style-src 'self'; script-src 'self'; base-uri 'none'; form-action 'none'\r\n"
+    + "x-content-type-options: nosniff\r\nreferrer-policy: no-referrer\r\ncache-control: no-cache\r\n"
+
+extension LWSServer {
+    func callback(
+        _ wsi: OpaquePointer, _ reason: lws_callback_reasons, _ user: UnsafeMutableRawPointer?,
+        _ input: UnsafeMutableRawPointer?, _ length: Int
+    ) -> Int32 {
+        switch reason {
+        case LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION:
+            return header(wsi, WSI_TOKEN_GET_URI) == "/ws" ? 0 : 1
+        case LWS_CALLBACK_ESTABLISHED:
+            guard let user else { return -1 }
+            let id = nextID
+            nextID += 1
+            user.storeBytes(of: id, as: UInt64.self)
+            connections[id] = Connection(id: id, output: OutputQueue(maxBytes: config.maxQueuedBytes, maxFrames: config.maxQueuedFrames))
+            sockets[id] = wsi
+            handler.connectionOpened(id, peer: peer(wsi))
+            return 0
+        case LWS_CALLBACK_RECEIVE:
+            guard let user else { return -1 }
+            return receive(wsi, user.load(as: UInt64.self), input, length)
+        case LWS_CALLBACK_SERVER_WRITEABLE:
+            guard let user else { return -1 }
+            return writable(wsi, user.load(as: UInt64.self))
+        case LWS_CALLBACK_CLOSED:
+            guard let user else { return 0 }
+            let id = user.load(as: UInt64.self)
+            sockets[id] = nil
+            if let state = connections.removeValue(forKey: id) { handler.connectionClosed(id, cause: state.cause) }
+            return 0
+        case LWS_CALLBACK_HTTP:
+            return http(wsi, input.map { String(cString: $0.assumingMemoryBound(to: CChar.self)) } ?? "/")
+        case LWS_CALLBACK_HTTP_WRITEABLE:
+            if let body = httpBodies.removeValue(forKey: wsi) {
+                var buffer = [UInt8](repeating: 0, count: frameHeadroom) + body
+                let written = buffer.withUnsafeMutableBufferPointer { raw in
+                    lws_write(wsi, raw.baseAddress! + frameHeadroom, body.count, LWS_WRITE_HTTP_FINAL)
+                }
+                guard written == body.count else { return -1 }
+                return lws_http_transaction_completed(wsi) != 0 ? -1 : 0
+            }
+        case LWS_CALLBACK_CLOSED_HTTP:
+            httpBodies[wsi] = nil
+        case LWS_CALLBACK_EVENT_WAIT_CANCELLED:
+            queue.drain()
+            return 0
+        default:
+            break
+        }
+        return lws_callback_http_dummy(wsi, reason, user, input, length)
+    }
+
+    /// Reassembles a message; refuses an oversized one at its first fragment (1009)
+    /// before buffering it, and binary frames (1003).
+    private func receive(_ wsi: OpaquePointer, _ id: ConnectionID, _ input: UnsafeMutableRawPointer?, _ length: Int) -> Int32 {
+        guard var state = connections[id] else { return -1 }
+        if state.closing != nil { return 0 }
+        if lws_frame_is_binary(wsi) != 0 {
+            return closeNow(wsi, LWS_CLOSE_STATUS_UNACCEPTABLE_OPCODE, "binary frames are not supported")
+        }
+        if lws_is_first_fragment(wsi) != 0 { state.incoming.removeAll(keepingCapacity: true) }
+        let announced = state.incoming.count + length + Int(lws_remaining_packet_payload(wsi))
+        guard announced <= config.maxMessageBytes else {
+            state.incoming = []
+            connections[id] = state
+            return closeNow(wsi, LWS_CLOSE_STATUS_MESSAGE_TOO_LARGE, "message larger than \(config.maxMessageBytes) bytes")
+        }
+        if let input, length > 0 {
+            state.incoming.append(contentsOf: UnsafeRawBufferPointer(start: input, count: length))
+        }
+        guard lws_is_final_fragment(wsi) != 0 else {
+            connections[id] = state
+            return 0
+        }
+        let message = state.incoming
+        state.incoming = []
+        connections[id] = state
+        handler.received(message, from: id)
+        return 0
+    }
+
+    /// Writes one queued frame per callback and asks again while more wait; once the
+    /// queue is empty, a decided close is sent.
+    private func writable(_ wsi: OpaquePointer, _ id: ConnectionID) -> Int32 {
+        guard var state = connections[id] else { return -1 }
+        if let frame = state.output.pop() {
+            connections[id] = state
+            let count = frame.count
+            let written = frame.storage.withUnsafeMutableBufferPointer { raw in
+                lws_write(wsi, raw.baseAddress! + frame.headroom, count, LWS_WRITE_TEXT)
+            }
+            guard written >= count else { return -1 }
+            if !state.output.isEmpty || state.closing != nil { lws_callback_on_writable(wsi) }
+            return 0
+        }
+        if let closing = state.closing {
+            return closeNow(wsi, lws_close_status(UInt32(closing.code.rawValue)), closing.reason)
+        }
+        return 0
+    }
+
+    /// Sets the close code and reason; returning -1 from the callback then closes.
+    private func closeNow(_ wsi: OpaquePointer, _ status: lws_close_status, _ reason: String) -> Int32 {
+        var bytes = Array(reason.utf8.prefix(120))
+        bytes.withUnsafeMutableBufferPointer { raw in
+            lws_close_reason(wsi, status, raw.baseAddress, raw.count)
+        }
+        return -1
+    }
+
+    /// Dynamic paths come from the relay, then static files, else 404. GET only.
+    private func http(_ wsi: OpaquePointer, _ path: String) -> Int32 {
+        guard lws_hdr_total_length(wsi, WSI_TOKEN_GET_URI) > 0 else {
+            return finish(wsi, lws_return_http_status(wsi, UInt32(HTTP_STATUS_METHOD_NOT_ALLOWED.rawValue), nil))
+        }
+        let request = HTTPRequest(
+            path: path, query: header(wsi, WSI_TOKEN_HTTP_URI_ARGS) ?? "",
+            authorization: header(wsi, WSI_TOKEN_HTTP_AUTHORIZATION)
+        )
+        if let response = handler.respond(to: request) {
+            guard writeHeaders(wsi, response) else { return -1 }
+            httpBodies[wsi] = response.body
+            lws_callback_on_writable(wsi)
+            return 0
+        }
+        guard let (file, contentType) = files.resolve(path) else {
+            return finish(wsi, lws_return_http_status(wsi, UInt32(HTTP_STATUS_NOT_FOUND.rawValue), nil))
+        }
+        let served = lws_serve_http_file(wsi, file, contentType, staticHeaders, Int32(staticHeaders.utf8.count))
+        if served < 0 || (served > 0 && lws_http_transaction_completed(wsi) != 0) { return -1 }
+        return 0
+    }
+
+    /// After a one-shot status reply: keep the connection for the next request, or close.
+    private func finish(_ wsi: OpaquePointer, _ status: Int32) -> Int32 {
+        status != 0 || lws_http_transaction_completed(wsi) != 0 ? -1 : 0
+    }
+
+    private func writeHeaders(_ wsi: OpaquePointer, _ response: HTTPResponse) -> Bool {
+        var buffer = [UInt8](repeating: 0, count: frameHeadroom + 2048)
+        return buffer.withUnsafeMutableBufferPointer { raw in
+            let start = raw.baseAddress! + frameHeadroom
+            let end = raw.baseAddress! + raw.count - 1
+            var cursor: UnsafeMutablePointer<UInt8>? = start
+            guard lws_add_http_common_headers(wsi, UInt32(response.status), response.contentType, lws_filepos_t(response.body.count), &cursor, end) == 0
+            else { return false }
+            for (name, value) in [("x-content-type-options:", "nosniff"), ("cache-control:", "no-store")] {
+                guard lws_add_http_header_by_name(wsi, name, value, Int32(value.utf8.count), &cursor, end) == 0 else { return false }
+            }
+            return lws_finalize_write_http_header(wsi, start, &cursor, end) == 0
+        }
+    }
+
+    /// A request header's value, or nil when absent.
+    private func header(_ wsi: OpaquePointer, _ token: lws_token_indexes) -> String? {
+        let length = Int(lws_hdr_total_length(wsi, token))
+        guard length > 0, length < 8192 else { return nil }
+        var buffer = [CChar](repeating: 0, count: length + 1)
+        let copied = Int(lws_hdr_copy(wsi, &buffer, Int32(buffer.count), token))
+        guard copied >= 0 else { return nil }
+        return String(decoding: buffer.prefix(copied).map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+
+    private func peer(_ wsi: OpaquePointer) -> String {
+        var buffer = [CChar](repeating: 0, count: 64)
+        guard let text = lws_get_peer_simple(wsi, &buffer, buffer.count) else { return "?" }
+        return String(cString: text)
+    }
+}

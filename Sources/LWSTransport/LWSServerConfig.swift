@@ -1,0 +1,24 @@
+/// How the libwebsockets server listens and protects itself.
+package struct LWSServerConfig: Sendable {
+    /// Address to listen on ("0.0.0.0", "127.0.0.1", or an interface name).
+    package var host: String
+    package var port: Int
+    /// The folder of the web pages.
+    package var webRoot: String
+    package var tickMilliseconds: Int
+    /// Largest message accepted; refused at its first fragment with 1009.
+    package var maxMessageBytes = 16 * 1024
+    /// Bounds on one connection's pending output; past them it is closed with 4009.
+    package var maxQueuedBytes = 4 * 1024 * 1024
+    package var maxQueuedFrames = 4096
+    /// A silent peer gets a ping after this long, and is hung up on after the second.
+    package var idlePingSeconds: UInt16 = 30
+    package var idleHangupSeconds: UInt16 = 60
+
+    package init(host: String, port: Int, webRoot: String, tickMilliseconds: Int) {
+        self.host = host
+        self.port = port
+        self.webRoot = webRoot
+        self.tickMilliseconds = tickMilliseconds
+    }
+}

@@ -1,0 +1,104 @@
+import CLibWebSockets
+import Foundation
+
+/// Everything libwebsockets holds a pointer to: the context, the protocol table, the
+/// idle policy, the tick timer and their C strings. Allocated once, freed in `destroy`.
+/// This file and `LWSServer+Callbacks.swift` are the only places with pointer code.
+final class NativeParts {
+    let context: OpaquePointer
+    private let protocols: UnsafeMutablePointer<lws_protocols>
+    private let retry: UnsafeMutablePointer<lws_retry_bo_t>
+    private let timer: UnsafeMutablePointer<th_timer>
+    private var strings: [UnsafeMutablePointer<CChar>] = []
+    private(set) var boundPort = 0
+
+    init(server: LWSServer) throws(LWSError) {
+        let config = server.config
+        lws_set_log_level(Int32(LLL_ERR), nil)
+        func cString(_ text: String) -> UnsafeMutablePointer<CChar> {
+            let pointer = strdup(text)!
+            return pointer
+        }
+        let name = cString("townhall.v1")
+        let alpn = cString("http/1.1")
+        let vhostName = cString("townhall")
+        let iface = ["", "0.0.0.0", "*"].contains(config.host) ? nil : cString(config.host)
+        strings = [name, alpn, vhostName] + (iface.map { [$0] } ?? [])
+
+        protocols = .allocate(capacity: 2)
+        protocols.initialize(repeating: lws_protocols(), count: 2)
+        protocols[0].name = UnsafePointer(name)
+        protocols[0].callback = lwsCallback
+        protocols[0].per_session_data_size = MemoryLayout<UInt64>.size
+        protocols[0].rx_buffer_size = 4096
+
+        retry = .allocate(capacity: 1)
+        retry.initialize(to: lws_retry_bo_t())
+        retry.pointee.secs_since_valid_ping = config.idlePingSeconds
+        retry.pointee.secs_since_valid_hangup = config.idleHangupSeconds
+
+        timer = .allocate(capacity: 1)
+        timer.initialize(to: th_timer())
+        timer.pointee.owner = Unmanaged.passUnretained(server).toOpaque()
+
+        var info = lws_context_creation_info()
+        info.port = Int32(config.port)
+        info.iface = UnsafePointer(iface)
+        info.protocols = UnsafePointer(protocols)
+        info.vhost_name = UnsafePointer(vhostName)
+        info.alpn = UnsafePointer(alpn)
+        info.options = UInt64(LWS_SERVER_OPTION_VALIDATE_UTF8)
+        if let iface, !String(cString: iface).contains(":") { info.options |= UInt64(LWS_SERVER_OPTION_DISABLE_IPV6) }
+        info.retry_and_idle_policy = UnsafePointer(retry)
+        info.user = Unmanaged.passUnretained(server).toOpaque()
+        info.count_threads = 1
+        info.timeout_secs = 20
+        guard let context = lws_create_context(&info) else {
+            for string in strings { free(string) }
+            protocols.deallocate()
+            retry.deallocate()
+            timer.deallocate()
+            throw LWSError(description: "cannot listen on \(config.host):\(config.port) (in use, or not an address of this machine)")
+        }
+        self.context = context
+        if let vhost = lws_get_vhost_by_name(context, vhostName) {
+            boundPort = Int(lws_get_vhost_listen_port(vhost))
+        }
+    }
+
+    /// One turn of the event loop; false when the loop should end.
+    func service() -> Bool { lws_service(context, 0) >= 0 }
+
+    func scheduleTick(after milliseconds: Int) {
+        lws_sul_schedule(context, 0, &timer.pointee.sul, tickCallback, lws_usec_t(milliseconds) * 1000)
+    }
+
+    func wantWritable(_ wsi: OpaquePointer?) {
+        guard let wsi else { return }
+        lws_callback_on_writable(wsi)
+    }
+
+    /// Asks for a writable callback to send the close, with a hard deadline for peers
+    /// that never let us write again.
+    func closeSoon(_ wsi: OpaquePointer?) {
+        guard let wsi else { return }
+        lws_set_timeout(wsi, PENDING_TIMEOUT_CLOSE_SEND, 3)
+        lws_callback_on_writable(wsi)
+    }
+
+    /// Closes every socket and frees what libwebsockets pointed at.
+    func destroy() {
+        lws_sul_cancel(&timer.pointee.sul)
+        lws_context_destroy(context)
+        for string in strings { free(string) }
+        protocols.deallocate()
+        retry.deallocate()
+        timer.deallocate()
+    }
+}
+
+/// The tick timer's C entry point: finds the server behind the timer.
+private func tickCallback(_ sul: UnsafeMutablePointer<lws_sorted_usec_list_t>?) {
+    guard let sul, let owner = th_timer_owner(sul) else { return }
+    Unmanaged<LWSServer>.fromOpaque(owner).takeUnretainedValue().tickFired()
+}

@@ -1,0 +1,29 @@
+import TownhallCore
+import TownhallProtocol
+
+/// A reply held back until the journal says the change behind it is durable.
+package struct PendingAck: Sendable {
+    var connection: ConnectionID
+    var ack: Ack
+    /// Monotonic ns when the request arrived, for the ack latency histogram.
+    var receivedAt: UInt64
+}
+
+/// What one tick accepted: the journal records, the acks they release and the changes
+/// the next update announces. Requests that changed nothing still hold their ack here,
+/// so acks keep the order the requests came in.
+package struct Batch: Sendable {
+    var records: [Request] = []
+    var acks: [PendingAck] = []
+    var changes: [Change] = []
+
+    var isEmpty: Bool { records.isEmpty && acks.isEmpty && changes.isEmpty }
+}
+
+/// Per audience: the update sequence, the updates kept for resume, the ranks last sent.
+struct Feed {
+    var seq: Int64 = 0
+    var ring: ResumeRing
+    var lastRanks = Ranks()
+    var members: Set<ConnectionID> = []
+}

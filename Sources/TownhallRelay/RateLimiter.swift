@@ -1,0 +1,57 @@
+/// Per-user limits (PROTOCOL.md §8): a sliding window of the times of accepted requests.
+/// Each window keeps at most `limit` times, so memory per user is small and fixed.
+package struct RateLimiter: Sendable {
+    /// What is being limited, with its allowance.
+    package struct Rule: Sendable, Hashable {
+        package var limit: Int
+        package var windowMillis: Int64
+        /// What is counted, plural, for the error message.
+        package var noun: String
+
+        package init(limit: Int, windowMillis: Int64, noun: String) {
+            self.limit = limit
+            self.windowMillis = windowMillis
+            self.noun = noun
+        }
+
+        package static let posts = Rule(limit: 5, windowMillis: 60_000, noun: "posts")
+        package static let comments = Rule(limit: 30, windowMillis: 60_000, noun: "comments")
+        package static let votes = Rule(limit: 20, windowMillis: 1_000, noun: "votes")
+
+        /// Plain words for the `rate_limited` error.
+        package var message: String {
+            let window = switch windowMillis {
+            case 1_000: "a second"
+            case 60_000: "a minute"
+            default: "per \(windowMillis) ms"
+            }
+            return "slow down: at most \(limit) \(noun) \(window)"
+        }
+    }
+
+    private var windows: [Rule: [String: [Int64]]] = [:]
+
+    package init() {}
+
+    /// Whether `user` may do one more thing under `rule` at `now` (monotonic ms).
+    package func allows(_ user: String, _ rule: Rule, now: Int64) -> Bool {
+        guard let times = windows[rule]?[user] else { return true }
+        return times.count(where: { now - $0 < rule.windowMillis }) < rule.limit
+    }
+
+    /// Records one accepted request.
+    package mutating func record(_ user: String, _ rule: Rule, now: Int64) {
+        var times = windows[rule, default: [:]][user, default: []]
+        times.removeAll { now - $0 >= rule.windowMillis }
+        times.append(now)
+        if times.count > rule.limit { times.removeFirst(times.count - rule.limit) }
+        windows[rule, default: [:]][user] = times
+    }
+
+    /// Drops windows that have fully expired, so idle users cost nothing.
+    package mutating func prune(now: Int64) {
+        for (rule, users) in windows {
+            windows[rule] = users.filter { _, times in times.contains { now - $0 < rule.windowMillis } }
+        }
+    }
+}

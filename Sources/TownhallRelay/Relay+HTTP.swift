@@ -1,0 +1,23 @@
+import Foundation
+import TownhallProtocol
+
+extension Relay {
+    /// The dynamic paths: `/healthz`, `/metrics`, `/api/export`. Everything else is a
+    /// static file (or a 404) for the transport.
+    package func respond(to request: HTTPRequest) -> HTTPResponse? {
+        switch request.path {
+        case "/healthz":
+            let status = acceptingChanges ? "ok" : "read-only"
+            let body = #"{"status":"\#(status)","epoch":"\#(epoch)","connections":\#(sessions.count),"cycle":\#(core.cycle.id),"journal":"memory"}"#
+            return HTTPResponse(status: acceptingChanges ? 200 : 503, contentType: "application/json", body: Array(body.utf8))
+        case "/metrics":
+            let text = metrics.render(connections: sessions.count, users: presence.snapshot.total, posts: core.ranks(for: .staff, depth: .max).top.count)
+            return HTTPResponse(status: 200, contentType: "text/plain; version=0.0.4; charset=utf-8", body: Array(text.utf8))
+        case "/api/export":
+            let body = #"{"error":"not_implemented","message":"cycle export is not built yet"}"#
+            return HTTPResponse(status: 501, contentType: "application/json", body: Array(body.utf8))
+        default:
+            return nil
+        }
+    }
+}

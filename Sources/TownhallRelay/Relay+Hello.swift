@@ -1,0 +1,89 @@
+import TownhallCore
+import TownhallProtocol
+
+extension Relay {
+    /// The first message: it must be a `hello`; its token is checked off the thread.
+    func greet(_ bytes: [UInt8], from connection: ConnectionID) {
+        let frame: ClientFrame
+        do {
+            frame = try ClientFrame.decode(bytes)
+        } catch {
+            return refuse(connection, id: error.id, "the first message must be hello with a token")
+        }
+        guard case .hello(let token, let resume) = frame.message else {
+            return refuse(connection, id: frame.id, "the first message must be hello with a token")
+        }
+        sessions[connection]?.phase = .authenticating
+        let authenticator = authenticator
+        let executor = executor
+        let id = frame.id
+        Task {
+            let result = await authenticator.verify(token)
+            executor.execute { self.authenticated(connection, result, resume: resume, helloID: id) }
+        }
+    }
+
+    /// Sends `unauthorized` and closes with 4001.
+    func refuse(_ connection: ConnectionID, id: JSONValue?, _ message: String) {
+        metrics.errors["unauthorized", default: 0] += 1
+        send(ErrorReply(id: id, code: .unauthorized, message: message), to: connection)
+        close(connection, .unauthorized, "unauthorized")
+    }
+
+    /// The token check finished: welcome the user, then handle what they sent meanwhile.
+    func authenticated(_ connection: ConnectionID, _ result: Result<Actor, AuthError>, resume: ResumePoint?, helloID: JSONValue?) {
+        guard let session = sessions[connection], case .authenticating = session.phase else { return }
+        let actor: Actor
+        switch result {
+        case .failure(let error): return refuse(connection, id: helloID, error.message)
+        case .success(let verified): actor = verified
+        }
+        sessions[connection]?.phase = .ready(actor)
+        sessions[connection]?.early = []
+        let audience = Audience(actor.role)
+        feeds[audience.rawValue].members.insert(connection)
+        presence.join(user: actor.id, office: actor.office)
+        sendWelcome(to: connection, actor: actor, resume: resume)
+        logger.info("session.ready", metadata: ["connection.id": "\(connection)", "role": "\(actor.role.rawValue)"])
+        for bytes in session.early where sessions[connection]?.actor != nil {
+            handle(bytes, from: connection, as: actor)
+        }
+    }
+
+    /// A full welcome, or a recovered one followed by the missed updates when this run
+    /// still holds them (PROTOCOL.md §5, Resume).
+    func sendWelcome(to connection: ConnectionID, actor: Actor, resume: ResumePoint?) {
+        let audience = Audience(actor.role)
+        let feed = feeds[audience.rawValue]
+        if let resume, resume.epoch == epoch, let missed = feed.ring.frames(after: resume.seq) {
+            send(welcome(actor, seq: resume.seq, full: false), to: connection)
+            for frame in missed { send(frame, to: connection) }
+            return
+        }
+        send(welcome(actor, seq: feed.seq, full: true), to: connection)
+    }
+
+    func welcome(_ actor: Actor, seq: Int64, full: Bool) -> Welcome {
+        let audience = Audience(actor.role)
+        var posts: [WirePost]?
+        var ranks: WireRanks?
+        if full {
+            let current = core.ranks(for: audience, depth: config.rankDepth)
+            var seen = Set<String>()
+            var ids = Ordering.allCases.flatMap { current[$0] }
+            ids += core.posts(by: actor.id).map(\.id)
+            if let onAir = core.stage.onAir { ids.append(onAir) }
+            posts = ids.filter { seen.insert($0).inserted }.compactMap { id in
+                core.post(id).flatMap { core.canSee($0, actor) ? WirePost($0, for: audience) : nil }
+            }
+            ranks = WireRanks(current)
+        }
+        return Welcome(
+            user: WireUser(actor), epoch: epoch, seq: seq, cycle: core.cycle, townhall: WireStage(core.stage),
+            posts: posts, ranks: ranks, myVotes: core.votes(of: actor.id),
+            comments: full ? core.liveComments(last: config.welcomeComments).map(WireComment.init) : nil,
+            announcements: full ? core.announcements(last: config.welcomeAnnouncements) : nil,
+            presence: presence.snapshot, recovered: !full
+        )
+    }
+}

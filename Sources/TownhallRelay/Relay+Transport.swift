@@ -1,0 +1,56 @@
+import TownhallCore
+import TownhallProtocol
+
+extension Relay: TransportHandler {
+    package func connectionOpened(_ connection: ConnectionID, peer: String) {
+        sessions[connection] = Session(id: connection, peer: peer, openedAt: clock.monotonicMillis)
+        metrics.connectionsOpened += 1
+        logger.debug("connection.opened", metadata: ["connection.id": "\(connection)"])
+    }
+
+    package func connectionClosed(_ connection: ConnectionID, cause: CloseCause) {
+        leave(connection)
+        sessions[connection] = nil
+        if cause == .tooSlow { metrics.queueDrops += 1 }
+        logger.debug("connection.closed", metadata: ["connection.id": "\(connection)", "cause": "\(cause)"])
+    }
+
+    package func received(_ bytes: [UInt8], from connection: ConnectionID) {
+        metrics.framesIn += 1
+        guard let session = sessions[connection] else { return }
+        guard bytes.count <= config.maxFrameBytes else {
+            return close(connection, .tooLarge, "message larger than \(config.maxFrameBytes) bytes")
+        }
+        guard String(validating: bytes, as: UTF8.self) != nil else {
+            return close(connection, .invalidUTF8, "text is not valid UTF-8")
+        }
+        switch session.phase {
+        case .closing:
+            return
+        case .authenticating:
+            guard session.early.count < config.earlyFrameLimit else {
+                return close(connection, .policy, "too many messages before welcome")
+            }
+            sessions[connection]?.early.append(bytes)
+        case .awaitingHello:
+            greet(bytes, from: connection)
+        case .ready(let actor):
+            handle(bytes, from: connection, as: actor)
+        }
+    }
+
+    package func tick() {
+        let now = clock.monotonicMillis
+        for session in sessions.values {
+            if case .awaitingHello = session.phase, now - session.openedAt >= config.helloTimeoutMillis {
+                close(session.id, .unauthorized, "no hello in time")
+            }
+        }
+        commitBatch()
+        publishUpdates(now: now)
+        if now - lastPrune >= 10_000 {
+            rateLimiter.prune(now: now)
+            lastPrune = now
+        }
+    }
+}

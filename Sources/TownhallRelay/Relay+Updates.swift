@@ -1,0 +1,121 @@
+import TownhallCore
+import TownhallProtocol
+import TownhallStore
+
+extension Relay {
+    /// Hands the tick's batch to the journal. Acks and updates wait for its answer.
+    /// Batches that only hold acks go through too, so acks never overtake each other.
+    func commitBatch() {
+        guard !batch.isEmpty else { return }
+        let committing = batch
+        batch = Batch()
+        let executor = executor
+        journal.append(committing.records) { result in
+            executor.execute { self.committed(committing, result) }
+        }
+    }
+
+    /// The journal answered for a batch: release its acks, or refuse them all and stop
+    /// taking changes.
+    func committed(_ batch: Batch, _ result: Result<Void, JournalError>) {
+        switch result {
+        case .success:
+            let now = clock.monotonicNanos()
+            for pending in batch.acks where sessions[pending.connection] != nil {
+                send(pending.ack, to: pending.connection)
+                metrics.ackLatency.observe(Double(now &- pending.receivedAt) / 1e9)
+            }
+            announced += batch.changes
+        case .failure(let error):
+            acceptingChanges = false
+            logger.critical("journal.failed", metadata: ["error": "\(error.message)"])
+            for pending in batch.acks where sessions[pending.connection] != nil {
+                reject(pending.connection, ErrorReply(id: pending.ack.id, code: .unavailable, message: "the server could not save this change"))
+            }
+        }
+    }
+
+    /// Builds at most one update per audience from everything announced since the last
+    /// tick, encodes it once, and queues the same bytes on every member.
+    func publishUpdates(now: Int64) {
+        let current = presence.snapshot
+        let presenceDue = current != lastPresence && now - lastPresenceAt >= config.presenceIntervalMillis
+        if presenceDue {
+            lastPresence = current
+            lastPresenceAt = now
+        }
+        guard !announced.isEmpty || presenceDue else { return }
+        for audience in Audience.allCases {
+            var update = update(for: audience, seq: feeds[audience.rawValue].seq + 1)
+            if presenceDue { update.presence = current }
+            guard !update.isEmpty else { continue }
+            var feed = feeds[audience.rawValue]
+            feed.seq = update.seq
+            let frame = OutboundFrame(encoder.encode(update), headroom: transport?.frameHeadroom ?? 0)
+            feed.ring.append(frame, seq: update.seq)
+            feeds[audience.rawValue] = feed
+            metrics.updatesBuilt += 1
+            for member in feed.members {
+                send(frame, to: member)
+                metrics.updatesSent += 1
+            }
+        }
+        announced = []
+    }
+
+    /// What changed for one audience: posts it may see, ids it may no longer see, new
+    /// comments and announcements, the stage, the cycle, and ranks when they moved.
+    func update(for audience: Audience, seq: Int64) -> Update {
+        var update = Update(seq: seq)
+        var postIDs: [String] = []
+        var seen = Set<String>()
+        var comments: [WireComment] = []
+        var announcements: [Announcement] = []
+        var rankable = false
+        for change in announced {
+            switch change {
+            case .post(let id):
+                rankable = true
+                if seen.insert(id).inserted { postIDs.append(id) }
+            case .comment(let comment):
+                if let postID = comment.post {
+                    guard let post = core.post(postID), audience.sees(post) else { continue }
+                }
+                comments.append(WireComment(comment))
+            case .announcement(let announcement):
+                announcements.append(announcement)
+            case .stage:
+                update.townhall = WireStage(core.stage)
+            case .cycle:
+                rankable = true
+                update.cycle = core.cycle
+            }
+        }
+        var posts: [WirePost] = []
+        var removed: [String] = []
+        for id in postIDs {
+            guard let post = core.post(id) else { continue }
+            if audience.sees(post) { posts.append(WirePost(post, for: audience)) } else { removed.append(id) }
+        }
+        update.posts = posts.isEmpty ? nil : posts
+        update.removed = removed.isEmpty ? nil : removed
+        update.comments = comments.isEmpty ? nil : comments
+        update.announcements = announcements.isEmpty ? nil : announcements.reversed()
+        if rankable {
+            let ranks = core.ranks(for: audience, depth: config.rankDepth)
+            if ranks != feeds[audience.rawValue].lastRanks {
+                feeds[audience.rawValue].lastRanks = ranks
+                update.ranks = WireRanks(ranks)
+            }
+        }
+        return update
+    }
+}
+
+extension Audience {
+    /// Whether this audience as a whole may see a post (an author's own pending post is
+    /// shown to them in their ack and welcome, never in a shared update).
+    func sees(_ post: Post) -> Bool {
+        self == .staff || !post.status.isHiddenFromEmployees
+    }
+}

@@ -1,0 +1,86 @@
+import Foundation
+import Logging
+import TownhallCore
+import TownhallProtocol
+import TownhallStore
+
+/// The hub: sessions, auth, limits, audiences, the tick and encode-once fan-out.
+///
+/// Confined to the transport's service thread, like Redis: no locks on the hot path.
+/// The only ways in from other threads go through `executor` (finished token checks,
+/// journal completions). That confinement is why it is `@unchecked Sendable`.
+package final class Relay: @unchecked Sendable {
+    package let config: RelayConfig
+    /// Changes on every start, so a client can tell its resume point is from another run.
+    package let epoch: String
+    package internal(set) var core: Townhall
+    let journal: any Journal
+    let authenticator: Authenticator
+    let executor: any ServiceExecutor
+    let clock: RelayClock
+    let logger: Logger
+    /// Set once by the transport that serves this relay.
+    package weak var transport: (any Transport)?
+    let encoder = FrameEncoder()
+
+    var sessions: [ConnectionID: Session] = [:]
+    var feeds: [Feed]
+    /// The tick's accepted changes, not yet handed to the journal.
+    var batch = Batch()
+    /// Durable changes not yet announced in an update.
+    var announced: [Change] = []
+    var presence = Presence()
+    var lastPresence = WirePresence(total: 0, offices: [:])
+    var lastPresenceAt: Int64 = .min / 2
+    var rateLimiter = RateLimiter()
+    var lastPrune: Int64 = 0
+    package internal(set) var metrics = Metrics()
+    /// False once the journal failed: the relay then serves reads only.
+    package internal(set) var acceptingChanges = true
+
+    package init(
+        config: RelayConfig = RelayConfig(), core: Townhall, journal: any Journal, authenticator: Authenticator,
+        executor: any ServiceExecutor, clock: RelayClock = .system, logger: Logger = Logger(label: "townhall.relay")
+    ) {
+        self.config = config
+        self.core = core
+        self.journal = journal
+        self.authenticator = authenticator
+        self.executor = executor
+        self.clock = clock
+        self.logger = logger
+        var generator = SystemRandomNumberGenerator()
+        epoch = String(generator.next() as UInt64, radix: 36)
+        feeds = Audience.allCases.map { _ in Feed(ring: ResumeRing(capacity: config.resumeCapacity)) }
+    }
+
+    /// Open WebSocket connections.
+    package var connectionCount: Int { sessions.count }
+
+    /// Queues a message for one connection.
+    func send(_ message: some Encodable, to connection: ConnectionID) {
+        send(OutboundFrame(encoder.encode(message), headroom: transport?.frameHeadroom ?? 0), to: connection)
+    }
+
+    func send(_ frame: OutboundFrame, to connection: ConnectionID) {
+        metrics.framesOut += 1
+        metrics.bytesOut += frame.count
+        transport?.send(frame, to: connection)
+    }
+
+    /// Ends a connection on the relay's initiative; it stops counting at once.
+    func close(_ connection: ConnectionID, _ code: CloseCode, _ reason: String) {
+        guard sessions[connection] != nil else { return }
+        leave(connection)
+        sessions[connection]?.phase = .closing
+        logger.info("connection.closing", metadata: ["connection.id": "\(connection)", "close.code": "\(code.rawValue)"])
+        transport?.close(connection, code: code, reason: reason)
+    }
+
+    /// Takes a signed-in connection out of its audience and of presence.
+    func leave(_ connection: ConnectionID) {
+        guard let actor = sessions[connection]?.actor else { return }
+        feeds[Audience(actor.role).rawValue].members.remove(connection)
+        presence.leave(user: actor.id)
+    }
+}

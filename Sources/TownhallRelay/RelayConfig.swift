@@ -1,0 +1,26 @@
+/// The relay's knobs. Defaults follow PROTOCOL.md.
+package struct RelayConfig: Sendable {
+    /// How often updates go out (PROTOCOL.md §5: default 100 ms).
+    package var tickMilliseconds = 100
+    /// Largest accepted message (PROTOCOL.md §3: 16 KiB; larger closes with 1009).
+    package var maxFrameBytes = 16 * 1024
+    /// Time allowed between connecting and `hello` (PROTOCOL.md §4: 10 s).
+    package var helloTimeoutMillis: Int64 = 10_000
+    /// How many ids each ordering carries (PROTOCOL.md §5: top 100).
+    package var rankDepth = 100
+    /// Live comments and announcements a `welcome` carries.
+    package var welcomeComments = 50
+    package var welcomeAnnouncements = 20
+    /// Updates kept per audience for `resume` (at 10 a second, about 100 s of outage).
+    package var resumeCapacity = 1024
+    /// Presence goes out at most this often (PROTOCOL.md §5: once a second).
+    package var presenceIntervalMillis: Int64 = 1000
+    /// Error replies within `strikeWindowMillis` that get a connection closed with 4008.
+    package var strikeLimit = 30
+    package var strikeWindowMillis: Int64 = 60_000
+    /// Frames a connection may send while its token is being checked.
+    package var earlyFrameLimit = 32
+    package var rateLimits = (posts: RateLimiter.Rule.posts, comments: RateLimiter.Rule.comments, votes: RateLimiter.Rule.votes)
+
+    package init() {}
+}

@@ -1,0 +1,38 @@
+import TownhallCore
+import TownhallProtocol
+
+/// One WebSocket connection as the relay sees it: a small state machine from "waiting
+/// for hello" to "ready", plus what abuse control needs.
+package struct Session: Sendable {
+    package enum Phase: Sendable {
+        /// Connected; the first message must be `hello` within the hello timeout.
+        case awaitingHello
+        /// `hello` arrived; its token is being checked off the service thread.
+        case authenticating
+        /// Signed in: receives updates of its audience.
+        case ready(Actor)
+        /// Being closed; everything it sends is ignored.
+        case closing
+    }
+
+    package let id: ConnectionID
+    package let peer: String
+    /// Monotonic ms when the connection opened.
+    package let openedAt: Int64
+    package var phase: Phase = .awaitingHello
+    /// Frames that arrived while the token was being checked, handled after `welcome`.
+    package var early: [[UInt8]] = []
+    /// Monotonic ms of recent error replies, for the abuse close (4008).
+    package var strikes: [Int64] = []
+
+    package init(id: ConnectionID, peer: String, openedAt: Int64) {
+        self.id = id
+        self.peer = peer
+        self.openedAt = openedAt
+    }
+
+    /// The signed-in user, once ready.
+    package var actor: Actor? {
+        if case .ready(let actor) = phase { actor } else { nil }
+    }
+}

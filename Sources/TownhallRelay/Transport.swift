@@ -1,0 +1,99 @@
+import TownhallProtocol
+
+/// A connection's number, unique for the life of the process.
+package typealias ConnectionID = UInt64
+
+/// Bytes ready to go out as one text frame, encoded once and shared by every connection
+/// it is queued on. `headroom` bytes in front of the payload are the transport's to use
+/// (libwebsockets writes the frame header there), so fan-out copies nothing.
+package final class OutboundFrame {
+    package let headroom: Int
+    /// `headroom` spare bytes, then the payload.
+    package var storage: [UInt8]
+
+    package init(_ payload: [UInt8], headroom: Int) {
+        self.headroom = headroom
+        var storage = [UInt8](repeating: 0, count: headroom)
+        storage.reserveCapacity(headroom + payload.count)
+        storage.append(contentsOf: payload)
+        self.storage = storage
+    }
+
+    /// The frame's payload size in bytes.
+    package var count: Int { storage.count - headroom }
+
+    /// The payload, for tests and logs of sizes.
+    package var payload: ArraySlice<UInt8> { storage[headroom...] }
+}
+
+/// What the relay needs from the network: queue a frame, close a connection. Called on
+/// the service thread only.
+package protocol Transport: AnyObject {
+    /// Spare bytes the transport wants in front of every frame's payload.
+    var frameHeadroom: Int { get }
+    /// Queues a frame for a connection; a connection that cannot keep up is closed
+    /// with 4009 by the transport, which then reports `.tooSlow`.
+    func send(_ frame: OutboundFrame, to connection: ConnectionID)
+    /// Sends what is already queued, then closes with `code`.
+    func close(_ connection: ConnectionID, code: CloseCode, reason: String)
+}
+
+/// Runs work on the service thread. The only way in from other threads (token checks,
+/// the journal writer). Runs `work` inline when already on the service thread.
+package protocol ServiceExecutor: Sendable {
+    func execute(_ work: @escaping @Sendable () -> Void)
+}
+
+/// Why a connection ended.
+package enum CloseCause: Sendable {
+    /// The peer closed or the socket failed.
+    case peer
+    /// The relay asked for the close.
+    case server
+    /// Its output queue overflowed (closed with 4009).
+    case tooSlow
+}
+
+/// A plain HTTP request, as far as the relay cares.
+package struct HTTPRequest: Sendable {
+    package var method: String
+    package var path: String
+    package var query: String
+    /// The `Authorization` header, if any.
+    package var authorization: String?
+
+    package init(method: String = "GET", path: String, query: String = "", authorization: String? = nil) {
+        self.method = method
+        self.path = path
+        self.query = query
+        self.authorization = authorization
+    }
+}
+
+/// A complete HTTP response with a small body.
+package struct HTTPResponse: Sendable {
+    package var status: Int
+    package var contentType: String
+    package var body: [UInt8]
+
+    package init(status: Int, contentType: String, body: [UInt8]) {
+        self.status = status
+        self.contentType = contentType
+        self.body = body
+    }
+}
+
+/// What the transport reports to its owner, on the service thread.
+package protocol TransportHandler: AnyObject {
+    /// A WebSocket connection was accepted. `peer` is the remote address.
+    func connectionOpened(_ connection: ConnectionID, peer: String)
+    /// One complete text message arrived (already checked for size and UTF-8 by a real
+    /// transport; the relay checks again so any transport gets the same rules).
+    func received(_ bytes: [UInt8], from connection: ConnectionID)
+    /// The connection is gone; nothing more may be sent to it.
+    func connectionClosed(_ connection: ConnectionID, cause: CloseCause)
+    /// The periodic tick (every `tickMilliseconds`).
+    func tick()
+    /// Answers dynamic HTTP paths; nil lets the transport serve static files.
+    func respond(to request: HTTPRequest) -> HTTPResponse?
+}
