@@ -1,0 +1,98 @@
+import Foundation
+import Testing
+import TownhallCore
+import TownhallProtocol
+@testable import TownhallRelay
+import TownhallStore
+
+/// A relay wired to the memory transport, a queue executor and a manual clock.
+final class Harness {
+    let transport = MemoryTransport()
+    let executor = QueueExecutor()
+    let clock = ManualClock()
+    let authenticator: Authenticator
+    let relay: Relay
+    private var nextConnection: ConnectionID = 1
+
+    static let alice = Actor(id: "u-alice", name: "Alice Smith", office: "Dublin", role: .employee)
+    static let bob = Actor(id: "u-bob", name: "Bob Jones", office: "Berlin", role: .employee)
+    static let mod = Actor(id: "u-mod", name: "Mo Reyes", office: "Dublin", role: .moderator)
+    static let host = Actor(id: "u-host", name: "Hana Ito", office: "Austin", role: .host)
+
+    init(config: RelayConfig = RelayConfig()) async {
+        authenticator = await Authenticator(secret: Array(repeating: 7, count: 32))
+        relay = Relay(
+            config: config, core: Townhall(startedAt: 1_800_000_000_000), journal: MemoryJournal(),
+            authenticator: authenticator, executor: executor, clock: clock.relayClock
+        )
+        relay.transport = transport
+    }
+
+    /// Opens a connection without signing in.
+    func open() -> ConnectionID {
+        let id = nextConnection
+        nextConnection += 1
+        executor.onService { relay.connectionOpened(id, peer: "127.0.0.1") }
+        return id
+    }
+
+    /// Sends a JSON object as one text frame.
+    func send(_ connection: ConnectionID, _ object: [String: Any]) {
+        sendRaw(connection, Array(try! JSONSerialization.data(withJSONObject: object)))
+    }
+
+    func sendRaw(_ connection: ConnectionID, _ bytes: [UInt8]) {
+        executor.onService { relay.received(bytes, from: connection) }
+    }
+
+    func token(_ actor: Actor, ttl: Double = 3600) async -> String {
+        try! await authenticator.mint(actor, ttl: ttl)
+    }
+
+    /// Waits (bounded) until the off-thread token check has come back and run.
+    func settle(_ connection: ConnectionID) async {
+        for _ in 0..<2000 {
+            executor.drain()
+            if transport.closed[connection] != nil || !(transport.sent[connection] ?? []).isEmpty { return }
+            try? await Task.sleep(for: .milliseconds(1))
+        }
+        Issue.record("no reply to hello within 2 s")
+    }
+
+    /// Opens a connection, says hello, and returns it once welcomed.
+    func signIn(_ actor: Actor, resume: [String: Any]? = nil) async -> ConnectionID {
+        let connection = open()
+        var hello: [String: Any] = ["type": "hello", "token": await token(actor)]
+        if let resume { hello["resume"] = resume }
+        send(connection, hello)
+        await settle(connection)
+        return connection
+    }
+
+    /// Runs one tick (commit, acks, updates).
+    func tick() {
+        executor.drain()
+        executor.onService { relay.tick() }
+    }
+
+    func messages(_ connection: ConnectionID, type: String) -> [[String: Any]] {
+        transport.messages(connection).filter { $0["type"] as? String == type }
+    }
+
+    /// The reply to the request with integer `id`.
+    func reply(_ connection: ConnectionID, id: Int) -> [String: Any]? {
+        transport.messages(connection).first { ($0["id"] as? Int) == id && $0["type"] as? String != "update" }
+    }
+
+    /// The peer goes away.
+    func drop(_ connection: ConnectionID) {
+        executor.onService { relay.connectionClosed(connection, cause: .peer) }
+    }
+
+    /// The current welcome for `actor` on a fresh connection: the state as it sees it.
+    func view(_ actor: Actor) async -> [String: Any] {
+        let connection = await signIn(actor)
+        defer { drop(connection) }
+        return messages(connection, type: "welcome").first ?? [:]
+    }
+}

@@ -1,0 +1,84 @@
+import Foundation
+
+/// Compares JSON values whatever their key order.
+func canonical(_ value: Any?) -> String {
+    guard let value, JSONSerialization.isValidJSONObject([value]) else { return "nil" }
+    let data = try? JSONSerialization.data(withJSONObject: [value], options: [.sortedKeys])
+    return data.map { String(decoding: $0, as: UTF8.self) } ?? "nil"
+}
+import Synchronization
+import TownhallProtocol
+@testable import TownhallRelay
+
+/// A transport double: records every frame and close per connection, in order.
+final class MemoryTransport: Transport {
+    var frameHeadroom: Int { 4 }
+    private(set) var sent: [ConnectionID: [OutboundFrame]] = [:]
+    private(set) var closed: [ConnectionID: CloseCode] = [:]
+
+    func send(_ frame: OutboundFrame, to connection: ConnectionID) {
+        guard closed[connection] == nil else { return }
+        sent[connection, default: []].append(frame)
+    }
+
+    func close(_ connection: ConnectionID, code: CloseCode, reason: String) {
+        closed[connection] = code
+    }
+
+    /// Every frame sent to `connection`, decoded as JSON objects.
+    func messages(_ connection: ConnectionID) -> [[String: Any]] {
+        (sent[connection] ?? []).map { frame in
+            (try? JSONSerialization.jsonObject(with: Data(frame.payload))) as? [String: Any] ?? [:]
+        }
+    }
+
+    /// Forgets what was sent so far, so a test can look at what comes next.
+    func clear(_ connection: ConnectionID) { sent[connection] = [] }
+}
+
+/// Collects work from other threads; the test drains it on its own thread, which
+/// plays the service thread. Like the real executor, work submitted from the service
+/// thread runs inline.
+final class QueueExecutor: ServiceExecutor {
+    private let pending = Mutex<[@Sendable () -> Void]>([])
+    private let serviceThread = Mutex<pthread_t?>(nil)
+
+    func execute(_ work: @escaping @Sendable () -> Void) {
+        if let thread = serviceThread.withLock({ $0 }), pthread_equal(thread, pthread_self()) != 0 {
+            return work()
+        }
+        pending.withLock { $0.append(work) }
+    }
+
+    /// Runs `body` as the service thread.
+    func onService<T>(_ body: () -> T) -> T {
+        serviceThread.withLock { $0 = pthread_self() }
+        defer { serviceThread.withLock { $0 = nil } }
+        return body()
+    }
+
+    /// Runs what is queued; returns how many items ran.
+    @discardableResult
+    func drain() -> Int {
+        let work = pending.withLock { queue in
+            defer { queue.removeAll() }
+            return queue
+        }
+        onService { for item in work { item() } }
+        return work.count
+    }
+}
+
+/// A clock the test moves by hand.
+final class ManualClock: Sendable {
+    private let now = Mutex<Int64>(1_800_000_000_000)
+
+    func advance(millis: Int64) { now.withLock { $0 += millis } }
+
+    var relayClock: RelayClock {
+        RelayClock(
+            wallMillis: { self.now.withLock { $0 } },
+            monotonicNanos: { UInt64(self.now.withLock { $0 }) * 1_000_000 }
+        )
+    }
+}
