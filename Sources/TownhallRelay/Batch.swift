@@ -9,9 +9,9 @@ package struct PendingAck: Sendable {
     var receivedAt: UInt64
 }
 
-/// What one tick accepted: the journal records, the acks they release and the changes
-/// the next update announces. Requests that changed nothing still hold their ack here,
-/// so acks keep the order the requests came in.
+/// Accepted work on its way to the journal: the records, the acks they release and the
+/// changes the next update announces. A request that changed nothing still sends its
+/// ack this way, so acks keep the order the requests came in.
 package struct Batch: Sendable {
     var records: [Request] = []
     var acks: [PendingAck] = []

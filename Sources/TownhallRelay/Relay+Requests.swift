@@ -3,7 +3,9 @@ import TownhallProtocol
 
 extension Relay {
     /// One message from a signed-in user: decode, authorize, rate-limit, apply, and
-    /// hold the ack in the batch until the journal has the change.
+    /// hand the change to the journal at once; its ack waits for the journal's answer.
+    /// The journal groups what arrives while it is busy (group commit), so acks are not
+    /// held for the tick; updates are.
     func handle(_ bytes: [UInt8], from connection: ConnectionID, as actor: Actor) {
         let frame: ClientFrame
         do {
@@ -53,14 +55,16 @@ extension Relay {
             return reject(connection, ErrorReply(id: id, code: error.wireCode, message: error.message))
         }
         if let rule { rateLimiter.record(actor.id, rule, now: now) }
+        var batch = Batch()
         if !outcome.changes.isEmpty {
             batch.records.append(request)
-            batch.changes += outcome.changes
+            batch.changes = outcome.changes
         }
         if let id {
             let ack = Ack(id: id, payload: outcome.result.payload(for: Audience(actor.role)))
             batch.acks.append(PendingAck(connection: connection, ack: ack, receivedAt: receivedAt))
         }
+        commit(batch)
     }
 
     func rateRule(for command: Command) -> RateLimiter.Rule? {

@@ -46,7 +46,6 @@ extension Relay: TransportHandler {
                 close(session.id, .unauthorized, "no hello in time")
             }
         }
-        commitBatch()
         publishUpdates(now: now)
         if now - lastPrune >= 10_000 {
             rateLimiter.prune(now: now)

@@ -3,15 +3,13 @@ import TownhallProtocol
 import TownhallStore
 
 extension Relay {
-    /// Hands the tick's batch to the journal. Acks and updates wait for its answer.
-    /// Batches that only hold acks go through too, so acks never overtake each other.
-    func commitBatch() {
+    /// Hands accepted work to the journal. Acks and updates wait for its answer.
+    /// Work that changed nothing goes through too, so acks never overtake each other.
+    func commit(_ batch: Batch) {
         guard !batch.isEmpty else { return }
-        let committing = batch
-        batch = Batch()
         let executor = executor
-        journal.append(committing.records) { result in
-            executor.execute { self.committed(committing, result) }
+        journal.append(batch.records) { result in
+            executor.execute { self.committed(batch, result) }
         }
     }
 

@@ -25,8 +25,6 @@ package final class Relay: @unchecked Sendable {
 
     var sessions: [ConnectionID: Session] = [:]
     var feeds: [Feed]
-    /// The tick's accepted changes, not yet handed to the journal.
-    var batch = Batch()
     /// Durable changes not yet announced in an update.
     var announced: [Change] = []
     var presence = Presence()

@@ -19,10 +19,10 @@ final class Harness {
     static let mod = Actor(id: "u-mod", name: "Mo Reyes", office: "Dublin", role: .moderator)
     static let host = Actor(id: "u-host", name: "Hana Ito", office: "Austin", role: .host)
 
-    init(config: RelayConfig = RelayConfig()) async {
+    init(config: RelayConfig = RelayConfig(), journal: any Journal = MemoryJournal()) async {
         authenticator = await Authenticator(secret: Array(repeating: 7, count: 32))
         relay = Relay(
-            config: config, core: Townhall(startedAt: 1_800_000_000_000), journal: MemoryJournal(),
+            config: config, core: Townhall(startedAt: 1_800_000_000_000), journal: journal,
             authenticator: authenticator, executor: executor, clock: clock.relayClock
         )
         relay.transport = transport

@@ -9,6 +9,8 @@ func canonical(_ value: Any?) -> String {
 import Synchronization
 import TownhallProtocol
 @testable import TownhallRelay
+import TownhallCore
+import TownhallStore
 
 /// A transport double: records every frame and close per connection, in order.
 final class MemoryTransport: Transport {
@@ -80,5 +82,25 @@ final class ManualClock: Sendable {
             wallMillis: { self.now.withLock { $0 } },
             monotonicNanos: { UInt64(self.now.withLock { $0 }) * 1_000_000 }
         )
+    }
+}
+
+/// A journal that answers only when the test says so: shows that acks wait for it.
+final class HeldJournal: Journal, @unchecked Sendable {
+    private(set) var kept: [Request] = []
+    private var waiting: [@Sendable (Result<Void, JournalError>) -> Void] = []
+
+    func append(_ records: [Request], completion: @escaping @Sendable (Result<Void, JournalError>) -> Void) {
+        kept += records
+        waiting.append(completion)
+    }
+
+    func records() throws(JournalError) -> [Request] { kept }
+
+    /// Answers every waiting append with `result`, in order.
+    func release(_ result: Result<Void, JournalError> = .success(())) {
+        let answering = waiting
+        waiting = []
+        for completion in answering { completion(result) }
     }
 }

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import TownhallCore
 import TownhallProtocol
+import TownhallStore
 @testable import TownhallRelay
 
 @Suite("Every message type")
@@ -15,7 +16,6 @@ struct MessageTests {
         harness.send(alice, ["type": "comment", "post": "p1", "text": "Yes please", "id": "c"])
         harness.send(alice, ["type": "comment", "text": "Hello from Dublin", "id": 4])
         harness.send(alice, ["type": "ping", "id": 5])
-        #expect(harness.reply(alice, id: 1) == nil, "acks wait for the journal at the tick")
         #expect(harness.reply(alice, id: 5)?["type"] as? String == "pong")
         harness.tick()
 
@@ -37,6 +37,32 @@ struct MessageTests {
         let thread = try #require(harness.reply(alice, id: 6))
         #expect((thread["comments"] as? [[String: Any]])?.map { $0["text"] as? String } == ["Yes please"])
         #expect((thread["post"] as? [String: Any])?["comments"] as? Int == 1)
+    }
+
+    @Test("an ack and the update wait for the journal; a failed journal acks nothing and turns read-only")
+    func ackMeansDurable() async throws {
+        let journal = HeldJournal()
+        let harness = await Harness(journal: journal)
+        let alice = await harness.signIn(Harness.alice)
+        let bob = await harness.signIn(Harness.bob)
+        harness.tick()
+        harness.transport.clear(bob)
+        harness.send(alice, ["type": "post", "text": "Kept?", "id": 1])
+        harness.tick()
+        #expect(harness.reply(alice, id: 1) == nil)
+        #expect(harness.messages(bob, type: "update").isEmpty)
+        #expect(journal.kept.count == 1)
+        harness.executor.onService { journal.release() }
+        harness.tick()
+        #expect(harness.reply(alice, id: 1)?["type"] as? String == "ack")
+        #expect(harness.messages(bob, type: "update").count == 1)
+
+        harness.send(alice, ["type": "post", "text": "Lost", "id": 2])
+        harness.executor.onService { journal.release(.failure(JournalError("disk full"))) }
+        #expect(harness.reply(alice, id: 2)?["code"] as? String == "unavailable")
+        harness.send(alice, ["type": "vote", "post": "p1", "value": 1, "id": 3])
+        #expect(harness.reply(alice, id: 3)?["code"] as? String == "unavailable")
+        #expect(harness.relay.respond(to: HTTPRequest(path: "/healthz"))?.status == 503)
     }
 
     @Test("host: moderate, announce, townhall, cycle")

@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Sets up and runs every test: Swift unit and relay tests, then the end-to-end suite
+# over loopback against the real server binary, then the fan-out benchmark.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh --test
+
+echo "== swift test"
+swift build --build-tests
+swift test --skip-build
+
+echo "== end-to-end (real server, real WebSocket clients, loopback)"
+swift build --product townhall
+export TOWNHALL_BIN="$PWD/.build/debug/townhall"
+python3 -m pytest -q tests/e2e
+
+echo "== benchmark: fan-out under a vote burst"
+python3 scripts/bench_fanout.py --bin "$TOWNHALL_BIN"
