@@ -16,11 +16,14 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "The data folder.") var data = "./data"
     @Option(help: "The folder of the web pages.") var web = "./Web"
     @Option(name: .customLong("tick-ms"), help: "Milliseconds between coalesced updates.") var tickMs = 100
+    @Option(name: .customLong("max-queue-kib"), help: "Output a connection may have pending before it is closed with 4009.")
+    var maxQueueKiB = 4096
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.") var logLevel = "info"
 
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be 0 to 65535") }
         guard (10...5000).contains(tickMs) else { throw ValidationError("--tick-ms must be 10 to 5000") }
+        guard (16...1_048_576).contains(maxQueueKiB) else { throw ValidationError("--max-queue-kib must be 16 to 1048576") }
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("--log-level is not a level") }
     }
 
@@ -42,10 +45,9 @@ struct Serve: AsyncParsableCommand {
         relayConfig.tickMilliseconds = tickMs
         let executor = ServiceQueue()
         let relay = Relay(config: relayConfig, core: core, journal: journal, authenticator: authenticator, executor: executor, logger: logger)
-        let server = try LWSServer(
-            config: LWSServerConfig(host: host, port: port, webRoot: web, tickMilliseconds: tickMs),
-            handler: relay, executor: executor, logger: logger
-        )
+        var serverConfig = LWSServerConfig(host: host, port: port, webRoot: web, tickMilliseconds: tickMs)
+        serverConfig.maxQueuedBytes = maxQueueKiB * 1024
+        let server = try LWSServer(config: serverConfig, handler: relay, executor: executor, logger: logger)
         relay.transport = server
         try server.start()
         try await printLinks(port: server.boundPort, authenticator: authenticator)

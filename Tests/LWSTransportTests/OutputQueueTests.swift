@@ -1,0 +1,49 @@
+import Testing
+import TownhallRelay
+@testable import LWSTransport
+
+@Suite("Bounded output queue")
+struct OutputQueueTests {
+    func frame(_ size: Int) -> OutboundFrame { OutboundFrame(Array(repeating: 65, count: size), headroom: 16) }
+
+    @Test("frames come out in order and the byte count follows")
+    func order() {
+        var queue = OutputQueue(maxBytes: 1000, maxFrames: 10)
+        let frames = (1...5).map { frame($0 * 10) }
+        for item in frames {
+            let pushed = queue.push(item)
+            #expect(pushed)
+        }
+        #expect(queue.bytes == 150)
+        for item in frames { #expect(queue.pop() === item) }
+        #expect(queue.isEmpty && queue.bytes == 0)
+        #expect(queue.pop() == nil)
+    }
+
+    @Test("past the byte or frame bound a push is refused and nothing is added")
+    func bounds() {
+        var bytes = OutputQueue(maxBytes: 100, maxFrames: 10)
+        let first = bytes.push(frame(60)), second = bytes.push(frame(41))
+        #expect(first && !second)
+        #expect(bytes.count == 1 && bytes.bytes == 60)
+        var count = OutputQueue(maxBytes: 10_000, maxFrames: 3)
+        let pushed = (0..<4).map { _ in count.push(frame(1)) }
+        #expect(pushed == [true, true, true, false])
+        count.drop()
+        #expect(count.isEmpty && count.bytes == 0)
+    }
+
+    @Test("a long-lived queue stays compact while frames flow through")
+    func flow() {
+        var queue = OutputQueue(maxBytes: 1 << 20, maxFrames: 1000)
+        for round in 0..<1000 {
+            let pushed = queue.push(frame(round % 7 + 1))
+            #expect(pushed)
+            if round % 3 != 0 { _ = queue.pop() }
+        }
+        var drained = 0
+        while queue.pop() != nil { drained += 1 }
+        #expect(drained == 334)
+        #expect(queue.bytes == 0)
+    }
+}
