@@ -86,6 +86,7 @@ package final class LWSServer: Transport, @unchecked Sendable {
         handler.tick()
         if let drainDeadline, connections.isEmpty || DispatchTime.now().uptimeNanoseconds >= drainDeadline {
             running = false
+            native?.wake()
             return
         }
         native?.scheduleTick(after: config.tickMilliseconds)

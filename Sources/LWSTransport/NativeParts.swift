@@ -14,7 +14,9 @@ final class NativeParts {
 
     init(server: LWSServer) throws(LWSError) {
         let config = server.config
-        lws_set_log_level(Int32(LLL_ERR), nil)
+        // libwebsockets' own log (stderr): errors only, unless TOWNHALL_LWS_LOG gives a bitmask.
+        let level = ProcessInfo.processInfo.environment["TOWNHALL_LWS_LOG"].flatMap { Int32($0) } ?? Int32(LLL_ERR)
+        lws_set_log_level(level, nil)
         func cString(_ text: String) -> UnsafeMutablePointer<CChar> {
             let pointer = strdup(text)!
             return pointer
@@ -73,16 +75,19 @@ final class NativeParts {
         lws_sul_schedule(context, 0, &timer.pointee.sul, tickCallback, lws_usec_t(milliseconds) * 1000)
     }
 
+    /// Ends the current wait for events (from any thread).
+    func wake() { lws_cancel_service(context) }
+
     func wantWritable(_ wsi: OpaquePointer?) {
         guard let wsi else { return }
         lws_callback_on_writable(wsi)
     }
 
-    /// Asks for a writable callback to send the close, with a hard deadline for peers
-    /// that never let us write again.
+    /// Asks for a writable callback to send the close, with a hard deadline (10 s) for
+    /// peers that never let us write again.
     func closeSoon(_ wsi: OpaquePointer?) {
         guard let wsi else { return }
-        lws_set_timeout(wsi, PENDING_TIMEOUT_CLOSE_SEND, 3)
+        lws_set_timeout(wsi, PENDING_TIMEOUT_CLOSE_SEND, 10)
         lws_callback_on_writable(wsi)
     }
 

@@ -18,8 +18,9 @@ struct OutputQueue {
     var count: Int { frames.count - head }
 
     /// Adds a frame; false when that would pass a bound (the caller then drops the peer).
+    /// An empty queue takes any one frame: a large update is not a slow reader.
     mutating func push(_ frame: OutboundFrame) -> Bool {
-        guard count < maxFrames, bytes + frame.count <= maxBytes else { return false }
+        guard isEmpty || (count < maxFrames && bytes + frame.count <= maxBytes) else { return false }
         frames.append(frame)
         bytes += frame.count
         return true

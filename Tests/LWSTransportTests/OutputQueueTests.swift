@@ -31,6 +31,9 @@ struct OutputQueueTests {
         #expect(pushed == [true, true, true, false])
         count.drop()
         #expect(count.isEmpty && count.bytes == 0)
+        var large = OutputQueue(maxBytes: 100, maxFrames: 10)
+        let alone = large.push(frame(500)), behind = large.push(frame(1))
+        #expect(alone && !behind, "an empty queue takes one frame of any size")
     }
 
     @Test("a long-lived queue stays compact while frames flow through")
