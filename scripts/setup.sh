@@ -5,7 +5,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 packages=(libwebsockets-dev libssl-dev pkg-config)
-[[ "${1:-}" == "--test" ]] && packages+=(curl)
+if [[ "${1:-}" == "--test" ]]; then
+    # Headless Chromium and its driver for the page tests; Node for the pages' unit tests.
+    packages+=(chromium chromium-driver)
+    command -v node >/dev/null || packages+=(nodejs)
+fi
 
 missing=()
 for package in "${packages[@]}"; do

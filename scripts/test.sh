@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Sets up and runs every test: Swift unit and relay tests, then the end-to-end suite
-# over loopback against the real server binary, then the fan-out benchmark.
+# Sets up and runs every test: Swift unit and relay tests, the pages' unit tests, then
+# the end-to-end suite (real server over loopback, real WebSocket clients, headless
+# Chromium for the pages), then the fan-out benchmark.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh --test
@@ -9,10 +10,13 @@ echo "== swift test"
 swift build --build-tests
 swift test --skip-build
 
+echo "== pages: unit tests (node)"
+node --test tests/web/
+
 echo "== end-to-end (real server, real WebSocket clients, loopback)"
 swift build --product townhall
 export TOWNHALL_BIN="$PWD/.build/debug/townhall"
-python3 -m pytest -q tests/e2e
+python3 -m pytest -q tests/e2e -p no:cacheprovider
 
 echo "== benchmark: fan-out under a vote burst"
 python3 scripts/bench_fanout.py --bin "$TOWNHALL_BIN"

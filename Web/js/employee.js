@@ -1,0 +1,338 @@
+// The employee page (/): what is on air, the stream, announcements, live comments, the
+// composer and the ranked list with votes and comment threads.
+
+import { startPage } from './page.js';
+import { bindComposer } from './composer.js';
+import { ORDERINGS } from './store.js';
+import {
+  LIMITS, authorLabel, errorText, formatNumber, idPart, newKey, plural, safeStreamUrl,
+} from './format.js';
+import {
+  bindTabs, el, pruneCache, reconcile, remember, renderComments, setAttr, setError,
+  setStatusBadge, setText, setTime, show, stickToBottom, transition,
+} from './render.js';
+
+const $ = (id) => document.getElementById(id);
+
+function main() {
+  let ordering = ORDERINGS.includes(remember('townhall.ordering')) ? remember('townhall.ordering') : 'top';
+  /** Threads the reader opened (post ids). */
+  const openThreads = new Set();
+  /** post id → {value, direction} of the latest vote on its way (until its reply). */
+  const pendingVotes = new Map();
+  /** post id → row node, shared by the ranked list and "your posts waiting for review". */
+  const rows = new Map();
+  /** row node → its parts. */
+  const parts = new WeakMap();
+  let currentStream = null;
+  let postKey = newKey();
+
+  const page = startPage({ render, minInterval: 200 });
+  if (!page) return;
+  const { store, conn, schedule } = page;
+
+  // ---- composer ----
+  bindComposer({
+    form: $('post-form'),
+    textarea: $('post-text'),
+    button: $('post-submit'),
+    counter: $('post-count'),
+    error: $('post-error'),
+    note: $('post-note'),
+    max: LIMITS.post,
+    action: 'post',
+    submitKey: 'mod-enter',
+    sentText: 'Posted — thank you.',
+    isConnected: () => conn.ready,
+    // The key stays the same until the server acks, so a resend after a reconnect
+    // returns the first post instead of making a second one.
+    send: (text) => conn.request(
+      { type: 'post', text, anonymous: $('post-anonymous').checked, key: postKey },
+      { retry: true },
+    ),
+    onSent: (ack) => {
+      postKey = newKey();
+      $('post-anonymous').checked = false;
+      const post = ack && typeof ack.post === 'object' ? ack.post : null;
+      if (post && post.status === 'pending') setText($('post-note'), 'Posted — it will appear once a moderator has reviewed it.');
+    },
+  });
+
+  bindComposer({
+    form: $('live-comment-form'),
+    textarea: $('live-comment-text'),
+    button: $('live-comment-submit'),
+    counter: $('live-comment-count'),
+    error: $('live-comment-error'),
+    note: $('live-comment-note'),
+    max: LIMITS.comment,
+    action: 'comment',
+    submitKey: 'enter',
+    send: (text) => conn.request({ type: 'comment', text }),
+  });
+
+  // ---- tabs ----
+  const selectTab = bindTabs(document.querySelector('.tabs'), $('post-panel'), (next) => {
+    ordering = next;
+    remember('townhall.ordering', next);
+    schedule(['ordering']);
+  });
+  selectTab(ordering);
+
+  // ---- rendering ----
+  function render(changes) {
+    if (changes.has('full')) {
+      // A fresh welcome: threads may have missed comments while we were away.
+      for (const id of openThreads) loadThread(id);
+    }
+    renderOnAir();
+    renderAnnouncements();
+    renderLiveComments();
+    transition([$('my-pending-list'), $('post-list')], renderLists, { keepPlace: !changes.has('ordering') });
+  }
+
+  function renderOnAir() {
+    const t = store.townhall;
+    const live = t.state === 'live';
+    setText($('live-badge'), live ? 'Live now' : 'Not live');
+    $('live-badge').dataset.live = live ? 'true' : 'false';
+    setText($('townhall-heading'), t.title || 'Townhall');
+
+    const url = live ? safeStreamUrl(t.stream) : null;
+    if (url !== currentStream) {
+      currentStream = url;
+      const box = $('stream');
+      box.replaceChildren();
+      if (url) {
+        box.append(el('iframe', {
+          attrs: {
+            src: url,
+            allow: 'autoplay; fullscreen',
+            allowfullscreen: true,
+            title: 'Live video of the townhall',
+            referrerpolicy: 'strict-origin-when-cross-origin',
+          },
+        }));
+      }
+      show(box, !!url);
+    }
+
+    const post = store.onAirPost();
+    show($('on-air-question'), !!post);
+    show($('on-air-empty'), !post);
+    if (post) {
+      setText($('on-air-text'), post.text);
+      setText($('on-air-author'), authorLabel(post));
+      setText($('on-air-up'), formatNumber(post.up ?? 0));
+      setText($('on-air-down'), formatNumber(post.down ?? 0));
+    }
+  }
+
+  function renderAnnouncements() {
+    const items = store.announcements.slice(0, 20);
+    reconcile($('announcement-list'), items, {
+      key: (a) => a.id,
+      create: (a) => el('li', { class: 'announcement', dataset: { announcementId: a.id } },
+        el('p', { class: 'announcement-text', text: a.text }),
+        el('time', { class: 'time' })),
+      update: (node, a) => {
+        setText(node.querySelector('.announcement-text'), a.text);
+        setTime(node.querySelector('time'), a.createdAt);
+      },
+    });
+    show($('announcements-empty'), items.length === 0);
+  }
+
+  function renderLiveComments() {
+    const list = $('live-comment-list');
+    const comments = store.latestLiveComments(60);
+    stickToBottom(list, () => renderComments(list, comments));
+    show($('live-comments-empty'), comments.length === 0);
+  }
+
+  function renderLists() {
+    const pending = store.pendingOwnPosts();
+    reconcile($('my-pending-list'), pending, { key: (p) => p.id, create: createRow, update: updateRow, cache: rows });
+    show($('my-pending'), pending.length > 0);
+
+    const ranked = store.rankedPosts(ordering).filter((p) => p.status !== 'pending');
+    reconcile($('post-list'), ranked, { key: (p) => p.id, create: createRow, update: updateRow, cache: rows });
+    show($('post-list-empty'), ranked.length === 0);
+    pruneCache(rows);
+    for (const id of openThreads) if (!rows.has(id)) openThreads.delete(id);
+  }
+
+  // ---- one post row ----
+  function createRow(post) {
+    const id = String(post.id);
+    const domId = idPart(id);
+    const voteButton = (cls, arrow, label, countClass) => el('button', {
+      class: `vote ${cls}`, attrs: { type: 'button', 'aria-pressed': 'false' },
+    },
+    el('span', { class: 'arrow', attrs: { 'aria-hidden': 'true' }, text: arrow }),
+    el('span', { class: 'sr-only', text: `${label}, ` }),
+    el('span', { class: countClass, text: '0' }));
+
+    const up = voteButton('vote-up', '▲', 'Vote up', 'count-up');
+    const down = voteButton('vote-down', '▼', 'Vote down', 'count-down');
+    up.addEventListener('click', () => vote(id, 1));
+    down.addEventListener('click', () => vote(id, -1));
+
+    const p = {
+      up,
+      down,
+      score: el('span', { class: 'score', text: '0' }),
+      text: el('p', { class: 'post-text' }),
+      author: el('span', { class: 'post-author' }),
+      mine: el('span', { class: 'mine', text: 'yours', attrs: { hidden: true } }),
+      time: el('time', { class: 'time' }),
+      status: el('span', { class: 'status' }),
+      toggle: el('button', {
+        class: 'link comments-toggle',
+        attrs: { type: 'button', 'aria-expanded': 'false', 'aria-controls': `thread-${domId}` },
+      }),
+      error: el('p', { class: 'error row-error', attrs: { role: 'alert' } }),
+      thread: el('div', { class: 'thread', attrs: { id: `thread-${domId}`, hidden: true } }),
+      threadBuilt: false,
+    };
+    p.toggle.addEventListener('click', () => toggleThread(id));
+
+    const row = el('li', { class: 'post', dataset: { postId: id, anchor: '' } },
+      el('div', { class: 'post-vote', attrs: { role: 'group', 'aria-label': 'Votes' } },
+        up,
+        el('span', { class: 'score-wrap' }, el('span', { class: 'sr-only', text: 'Score ' }), p.score),
+        down),
+      el('div', { class: 'post-body' },
+        p.text,
+        el('p', { class: 'post-meta' }, p.author, ' ', p.mine, el('span', { class: 'dot', attrs: { 'aria-hidden': 'true' }, text: ' · ' }), p.time, ' ', p.status),
+        el('div', { class: 'post-actions' }, p.toggle),
+        p.error,
+        p.thread));
+    parts.set(row, p);
+    return row;
+  }
+
+  function updateRow(row, post) {
+    const p = parts.get(row);
+    const id = String(post.id);
+    const pending = post.status === 'pending';
+    row.dataset.status = post.status ?? '';
+    setText(p.text, post.text);
+    setText(p.author, authorLabel(post));
+    p.mine.hidden = !store.myPostIds.has(id);
+    setTime(p.time, post.createdAt);
+    setStatusBadge(p.status, post.status);
+    setText(p.score, formatNumber(post.score ?? (post.up ?? 0) - (post.down ?? 0)));
+    setText(p.up.querySelector('.count-up'), formatNumber(post.up ?? 0));
+    setText(p.down.querySelector('.count-down'), formatNumber(post.down ?? 0));
+
+    // The pressed state is the server's word (myVotes, updated on ack); a vote on its way
+    // only marks the clicked button as sending.
+    const mine = store.myVote(id);
+    const sending = pendingVotes.get(id);
+    setAttr(p.up, 'aria-pressed', mine === 1 ? 'true' : 'false');
+    setAttr(p.down, 'aria-pressed', mine === -1 ? 'true' : 'false');
+    p.up.classList.toggle('is-sending', sending?.direction === 1);
+    p.down.classList.toggle('is-sending', sending?.direction === -1);
+    p.up.disabled = pending;
+    p.down.disabled = pending;
+
+    const count = post.comments ?? 0;
+    p.toggle.hidden = pending;
+    const open = openThreads.has(id);
+    setText(p.toggle, open ? `Hide comments (${formatNumber(count)})` : plural(count, 'comment'));
+    setAttr(p.toggle, 'aria-expanded', open ? 'true' : 'false');
+    p.thread.hidden = !open;
+    if (open) renderThread(id, p);
+  }
+
+  // ---- votes ----
+  function vote(id, direction) {
+    // What the user sees as their vote: the one on its way, else the server's.
+    const current = pendingVotes.has(id) ? pendingVotes.get(id).value : store.myVote(id);
+    // Clicking the active thumb again takes the vote back.
+    const value = current === direction ? 0 : direction;
+    const sending = { value, direction };
+    pendingVotes.set(id, sending);
+    const row = rows.get(id);
+    if (row) setError(parts.get(row).error, '');
+    schedule(['votes']);
+    conn.request({ type: 'vote', post: id, value }, { retry: true })
+      .catch((error) => {
+        const r = rows.get(id);
+        if (r) setError(parts.get(r).error, errorText(error, 'vote'));
+      })
+      .finally(() => {
+        if (pendingVotes.get(id) === sending) pendingVotes.delete(id);
+        schedule(['votes']);
+      });
+  }
+
+  // ---- comment threads ----
+  function toggleThread(id) {
+    if (openThreads.has(id)) {
+      openThreads.delete(id);
+    } else {
+      openThreads.add(id);
+      if (!store.thread(id)) loadThread(id);
+    }
+    // Focus stays on the toggle (disclosure pattern); the thread follows it in tab order.
+    schedule(['threads']);
+  }
+
+  function loadThread(id) {
+    const row = rows.get(id);
+    if (row) setError(parts.get(row).thread.querySelector('.thread-error'), '');
+    conn.request({ type: 'thread', post: id }, { retry: true }).catch((error) => {
+      const r = rows.get(id);
+      if (r) {
+        setError(parts.get(r).thread.querySelector('.thread-error') ?? parts.get(r).error, errorText(error));
+        const loading = parts.get(r).thread.querySelector('.thread-loading');
+        if (loading) loading.hidden = true;
+      }
+    });
+  }
+
+  function buildThread(id, p) {
+    const domId = idPart(id);
+    const textarea = el('textarea', {
+      class: 'thread-text',
+      attrs: { id: `thread-text-${domId}`, rows: 2, 'aria-describedby': `thread-count-${domId} thread-error-${domId}` },
+    });
+    const counter = el('span', { class: 'count', attrs: { id: `thread-count-${domId}` } });
+    const button = el('button', { class: 'button thread-submit', attrs: { type: 'submit' }, text: 'Comment' });
+    const note = el('p', { class: 'note', attrs: { 'aria-live': 'polite' } });
+    const error = el('p', { class: 'error thread-error', attrs: { id: `thread-error-${domId}`, role: 'alert' } });
+    const form = el('form', { class: 'composer composer-small thread-form', attrs: { novalidate: true } },
+      el('label', { attrs: { for: `thread-text-${domId}` }, text: 'Add a comment' }),
+      textarea,
+      el('div', { class: 'composer-row' }, counter, button),
+      note,
+      error);
+    p.thread.append(
+      el('p', { class: 'muted thread-loading', text: 'Loading comments…' }),
+      el('ol', { class: 'comment-list thread-list', attrs: { 'aria-label': 'Comments, oldest first' } }),
+      el('p', { class: 'muted thread-empty', text: 'No comments yet.', attrs: { hidden: true } }),
+      form,
+    );
+    bindComposer({
+      form, textarea, button, counter, error, note,
+      max: LIMITS.comment,
+      action: 'comment',
+      submitKey: 'enter',
+      send: (text) => conn.request({ type: 'comment', text, post: id }),
+    });
+    p.threadBuilt = true;
+  }
+
+  function renderThread(id, p) {
+    if (!p.threadBuilt) buildThread(id, p);
+    const comments = store.thread(id);
+    p.thread.querySelector('.thread-loading').hidden = !!comments || !!p.thread.querySelector('.thread-error').textContent;
+    p.thread.querySelector('.thread-empty').hidden = !comments || comments.length > 0;
+    renderComments(p.thread.querySelector('.thread-list'), comments ?? []);
+  }
+}
+
+if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', main);
+else main();

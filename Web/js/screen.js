@@ -1,0 +1,63 @@
+// The meeting-room screen (/screen): read-only, large type, readable from the back of the
+// room. The question on air, the next five by votes, the latest live comments, presence.
+
+import { startPage } from './page.js';
+import { authorLabel, formatNumber } from './format.js';
+import { el, reconcile, renderComments, setText, show, transition } from './render.js';
+
+const $ = (id) => document.getElementById(id);
+
+function main() {
+  const page = startPage({ render, minInterval: 250 });
+  if (!page) return;
+  const { store } = page;
+
+  function render() {
+    const t = store.townhall;
+    const live = t.state === 'live';
+    setText($('live-badge'), live ? 'Live now' : 'Not live');
+    $('live-badge').dataset.live = live ? 'true' : 'false';
+    setText($('townhall-heading'), t.title || 'Townhall');
+
+    const post = store.onAirPost();
+    show($('on-air-question'), !!post);
+    show($('on-air-empty'), !post);
+    setText($('on-air-empty'), live ? 'Waiting for the next question…' : 'The townhall has not started yet.');
+    if (post) {
+      setText($('on-air-text'), post.text);
+      setText($('on-air-author'), authorLabel(post));
+      setText($('on-air-up'), formatNumber(post.up ?? 0));
+      setText($('on-air-down'), formatNumber(post.down ?? 0));
+    }
+
+    const next = store.upNext(5);
+    transition([$('up-next-list')], () => {
+      reconcile($('up-next-list'), next, {
+        key: (p) => p.id,
+        create: (p) => el('li', { class: 'screen-post', dataset: { postId: p.id } },
+          el('span', { class: 'score' }),
+          el('div', { class: 'screen-post-body' },
+            el('p', { class: 'post-text' }),
+            el('p', { class: 'post-meta' },
+              el('span', { class: 'post-author' }),
+              el('span', { class: 'status' })))),
+        update: (node, p) => {
+          setText(node.querySelector('.score'), formatNumber(p.score ?? (p.up ?? 0) - (p.down ?? 0)));
+          setText(node.querySelector('.post-text'), p.text);
+          setText(node.querySelector('.post-author'), authorLabel(p));
+          const badge = node.querySelector('.status');
+          setText(badge, p.status === 'shortlisted' ? 'shortlisted' : '');
+          badge.dataset.status = p.status ?? '';
+        },
+      });
+    });
+    show($('up-next-empty'), next.length === 0);
+
+    const comments = store.latestLiveComments(8);
+    renderComments($('live-comment-list'), comments);
+    show($('live-comments-empty'), comments.length === 0);
+  }
+}
+
+if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', main);
+else main();

@@ -1,0 +1,407 @@
+// The client-side state of one page: what the server told us in `welcome`, `update` and
+// `ack` frames (PROTOCOL.md §5). Pure logic, no DOM and no sockets, so node can test it.
+//
+// Every object is keyed by id and applying the same frame twice is harmless.
+
+export const ORDERINGS = Object.freeze(['top', 'hot', 'best', 'new']);
+
+/** Statuses the "up next" list and the room screen leave out. */
+const NOT_UP_NEXT = new Set(['onair', 'answered', 'dismissed', 'hidden', 'pending']);
+
+/** Status groups of the host console, in display order. */
+export const HOST_GROUPS = Object.freeze([
+  'onair', 'shortlisted', 'open', 'answered', 'dismissed', 'hidden', 'pending',
+]);
+
+function emptyRanks() {
+  return { top: [], hot: [], best: [], new: [] };
+}
+
+function sameId(a, b) {
+  return a != null && b != null && String(a) === String(b);
+}
+
+function byCreatedThenId(a, b) {
+  return (a.createdAt ?? 0) - (b.createdAt ?? 0) || String(a.id).localeCompare(String(b.id));
+}
+
+/** `top` of PROTOCOL.md §7: score descending, then earlier createdAt, then id. */
+export function compareTop(a, b) {
+  return (b.score ?? 0) - (a.score ?? 0) || byCreatedThenId(a, b);
+}
+
+/** `new` of PROTOCOL.md §7: createdAt descending, then id. */
+export function compareNew(a, b) {
+  return (b.createdAt ?? 0) - (a.createdAt ?? 0) || String(a.id).localeCompare(String(b.id));
+}
+
+function normalizeTownhall(t) {
+  return {
+    state: t && t.state === 'live' ? 'live' : 'ended',
+    title: (t && t.title) || null,
+    stream: (t && t.stream) || null,
+    onAir: (t && t.onAir != null) ? (typeof t.onAir === 'object' ? t.onAir.id : t.onAir) : null,
+  };
+}
+
+export class Store {
+  /**
+   * @param {{liveCommentLimit?: number, announcementLimit?: number}} options
+   */
+  constructor(options = {}) {
+    this.liveCommentLimit = options.liveCommentLimit ?? 200;
+    this.announcementLimit = options.announcementLimit ?? 100;
+    this.listeners = new Set();
+    this.reset();
+  }
+
+  reset() {
+    this.user = null;
+    this.epoch = null;
+    this.seq = 0;
+    this.cycle = null;
+    this.townhall = normalizeTownhall(null);
+    /** @type {Map<string, object>} */
+    this.posts = new Map();
+    this.ranks = emptyRanks();
+    /** @type {Map<string, number>} */
+    this.myVotes = new Map();
+    /** Live comments (post null), oldest first. */
+    this.liveComments = [];
+    /** Loaded threads: post id → comments oldest first. Only complete threads live here. */
+    this.threads = new Map();
+    /** Newest first. */
+    this.announcements = [];
+    this.presence = { total: 0, offices: {} };
+    /** Ids of posts this user made from this page (acks), to mark them "yours". */
+    this.myPostIds = new Set();
+  }
+
+  /** Calls fn(changes: Set<string>) after every applied frame. Returns an unsubscribe function. */
+  subscribe(fn) {
+    this.listeners.add(fn);
+    return () => this.listeners.delete(fn);
+  }
+
+  emit(changes) {
+    if (changes.size === 0) return;
+    for (const fn of this.listeners) fn(changes);
+  }
+
+  /** What `hello.resume` needs, or null before the first welcome. */
+  resumeInfo() {
+    return this.epoch == null ? null : { epoch: this.epoch, seq: this.seq };
+  }
+
+  /** Applies a server frame of type welcome or update; other types are ignored. */
+  applyMessage(msg) {
+    if (!msg || typeof msg !== 'object') return;
+    if (msg.type === 'welcome') this.applyWelcome(msg);
+    else if (msg.type === 'update') this.applyUpdate(msg);
+  }
+
+  applyWelcome(msg) {
+    const changes = new Set(['welcome', 'user', 'cycle', 'townhall', 'presence', 'myVotes']);
+    if (msg.user) this.user = msg.user;
+    if (msg.epoch != null) this.epoch = msg.epoch;
+    if (Number.isFinite(msg.seq)) this.seq = msg.seq;
+    if (msg.townhall) this.townhall = normalizeTownhall(msg.townhall);
+    if (msg.presence) this.presence = msg.presence;
+    if (msg.myVotes) this.myVotes = new Map(Object.entries(msg.myVotes).map(([k, v]) => [k, Number(v)]));
+    if (msg.recovered) {
+      // Only the small parts came; the missed updates follow and bring the rest.
+      if (msg.cycle) this.#setCycle(msg.cycle, changes, { keepVotes: true });
+    } else {
+      changes.add('full');
+      this.cycle = msg.cycle ?? null;
+      this.posts = new Map();
+      for (const post of msg.posts ?? []) if (post && post.id != null) this.posts.set(String(post.id), post);
+      this.ranks = emptyRanks();
+      this.#setRanks(msg.ranks);
+      this.liveComments = [];
+      this.threads = new Map();
+      this.#addComments(msg.comments ?? []);
+      this.announcements = [];
+      this.#addAnnouncements(msg.announcements ?? []);
+      for (const c of ['posts', 'ranks', 'comments', 'threads', 'announcements']) changes.add(c);
+    }
+    this.emit(changes);
+  }
+
+  applyUpdate(msg) {
+    const changes = new Set(['update']);
+    if (Number.isFinite(msg.seq)) this.seq = msg.seq;
+    // The cycle first: a new cycle drops the old one's posts before the new ones arrive.
+    if (msg.cycle) this.#setCycle(msg.cycle, changes);
+    if (msg.townhall) {
+      this.townhall = normalizeTownhall(msg.townhall);
+      changes.add('townhall');
+    }
+    if (Array.isArray(msg.posts) && msg.posts.length) {
+      for (const post of msg.posts) this.#upsertPost(post);
+      changes.add('posts');
+    }
+    if (Array.isArray(msg.removed) && msg.removed.length) {
+      for (const id of msg.removed) this.#removePost(id);
+      changes.add('posts');
+      changes.add('ranks');
+      changes.add('threads');
+    }
+    if (msg.ranks) {
+      this.#setRanks(msg.ranks);
+      changes.add('ranks');
+    }
+    if (Array.isArray(msg.comments) && msg.comments.length) {
+      for (const c of this.#addComments(msg.comments)) changes.add(c);
+    }
+    if (Array.isArray(msg.announcements) && msg.announcements.length) {
+      if (this.#addAnnouncements(msg.announcements)) changes.add('announcements');
+    }
+    if (msg.presence) {
+      this.presence = msg.presence;
+      changes.add('presence');
+    }
+    this.emit(changes);
+  }
+
+  /**
+   * Applies the reply to one of our own requests. `request` is the frame we sent.
+   * Acks may carry objects (a post, a comment...) or just ids; both are handled.
+   */
+  applyAck(request, ack) {
+    if (!request || !ack || ack.type !== 'ack') return;
+    const changes = new Set(['ack']);
+    const postObject = ack.post && typeof ack.post === 'object' ? ack.post : null;
+    if (postObject && postObject.id != null) {
+      this.#upsertPost(postObject);
+      changes.add('posts');
+    }
+    switch (request.type) {
+      case 'post':
+        if (postObject) this.myPostIds.add(String(postObject.id));
+        break;
+      case 'vote': {
+        const id = postObject ? postObject.id : (ack.post ?? request.post);
+        const value = Number(ack.value ?? request.value);
+        if (id != null && [1, -1, 0].includes(value)) {
+          this.myVotes.set(String(id), value);
+          changes.add('myVotes');
+        }
+        break;
+      }
+      case 'comment':
+        if (ack.comment) for (const c of this.#addComments([ack.comment])) changes.add(c);
+        break;
+      case 'thread': {
+        const id = String(postObject ? postObject.id : (ack.post ?? request.post));
+        const known = this.threads.get(id) ?? [];
+        this.threads.set(id, mergeById(known, ack.comments ?? [], byCreatedThenId));
+        changes.add('threads');
+        break;
+      }
+      case 'announce':
+        if (ack.announcement && this.#addAnnouncements([ack.announcement])) changes.add('announcements');
+        break;
+      case 'cycle':
+        if (ack.cycle) this.#setCycle(ack.cycle, changes);
+        break;
+      case 'townhall':
+        if (ack.townhall) {
+          this.townhall = normalizeTownhall(ack.townhall);
+          changes.add('townhall');
+        }
+        break;
+      default:
+        break;
+    }
+    this.emit(changes);
+  }
+
+  // ---- selectors ----
+
+  get isStaff() {
+    return !!this.user && (this.user.role === 'host' || this.user.role === 'moderator');
+  }
+
+  get isHost() {
+    return !!this.user && this.user.role === 'host';
+  }
+
+  post(id) {
+    return id == null ? undefined : this.posts.get(String(id));
+  }
+
+  /** The user's own vote on a post: 1, -1 or 0. */
+  myVote(id) {
+    return this.myVotes.get(String(id)) ?? 0;
+  }
+
+  inCycle(post) {
+    return !this.cycle || post.cycle == null || sameId(post.cycle, this.cycle.id);
+  }
+
+  /** Posts of one ordering, as ranked by the server. */
+  rankedPosts(ordering = 'top') {
+    const ids = this.ranks[ordering] ?? [];
+    const out = [];
+    for (const id of ids) {
+      const post = this.posts.get(String(id));
+      if (post && this.inCycle(post)) out.push(post);
+    }
+    return out;
+  }
+
+  /** The post being answered now (townhall.onAir, or any post whose status is onair). */
+  onAirPost() {
+    const byId = this.post(this.townhall.onAir);
+    if (byId && this.inCycle(byId)) return byId;
+    for (const post of this.posts.values()) if (post.status === 'onair' && this.inCycle(post)) return post;
+    return null;
+  }
+
+  /** The next questions by `top`, leaving out the on-air one and answered/dismissed ones. */
+  upNext(limit = 5) {
+    const onAir = this.onAirPost();
+    return this.rankedPosts('top')
+      .filter((p) => !NOT_UP_NEXT.has(p.status) && !(onAir && sameId(p.id, onAir.id)))
+      .slice(0, limit);
+  }
+
+  /** The user's own posts waiting for review (employees only see their own pending posts). */
+  pendingOwnPosts() {
+    return [...this.posts.values()]
+      .filter((p) => p.status === 'pending' && this.inCycle(p))
+      .sort(compareNew);
+  }
+
+  /**
+   * Every known post of the cycle grouped by status (host console): the ranked ones in the
+   * server's order first, then any other known post (e.g. beyond the top 100).
+   */
+  groupedPosts(ordering = 'top') {
+    const groups = Object.fromEntries(HOST_GROUPS.map((g) => [g, []]));
+    const seen = new Set();
+    const place = (post) => {
+      seen.add(String(post.id));
+      (groups[post.status] ?? groups.open).push(post);
+    };
+    for (const post of this.rankedPosts(ordering)) place(post);
+    const rest = [...this.posts.values()]
+      .filter((p) => !seen.has(String(p.id)) && this.inCycle(p))
+      .sort(ordering === 'new' ? compareNew : compareTop);
+    for (const post of rest) place(post);
+    return groups;
+  }
+
+  /** The latest live comments, oldest first. */
+  latestLiveComments(limit = this.liveCommentLimit) {
+    return this.liveComments.slice(-limit);
+  }
+
+  /** A loaded thread (oldest first), or undefined when it was never loaded. */
+  thread(postId) {
+    return this.threads.get(String(postId));
+  }
+
+  // ---- internals ----
+
+  #upsertPost(post) {
+    if (!post || post.id == null) return;
+    this.posts.set(String(post.id), post);
+  }
+
+  #removePost(id) {
+    const key = String(id);
+    this.posts.delete(key);
+    this.threads.delete(key);
+    for (const ordering of Object.keys(this.ranks)) {
+      const list = this.ranks[ordering];
+      if (list.some((x) => String(x) === key)) this.ranks[ordering] = list.filter((x) => String(x) !== key);
+    }
+  }
+
+  #setRanks(ranks) {
+    if (!ranks || typeof ranks !== 'object') return;
+    // Replace each ordering that came; an update may carry only the changed ones.
+    for (const [ordering, ids] of Object.entries(ranks)) {
+      if (Array.isArray(ids)) this.ranks[ordering] = ids.map(String);
+    }
+  }
+
+  #setCycle(cycle, changes, { keepVotes = false } = {}) {
+    const changed = !this.cycle || !sameId(this.cycle.id, cycle.id);
+    this.cycle = cycle;
+    changes.add('cycle');
+    if (!changed) return;
+    // A new week: the old posts left the rankings, and votes were per cycle.
+    for (const [id, post] of this.posts) if (!this.inCycle(post)) this.posts.delete(id);
+    this.ranks = emptyRanks();
+    this.threads = new Map();
+    if (!keepVotes) this.myVotes = new Map();
+    for (const c of ['posts', 'ranks', 'threads', 'myVotes']) changes.add(c);
+  }
+
+  /** Adds comments (deduped by id); returns the change names it caused. */
+  #addComments(comments) {
+    const changes = new Set();
+    const live = [];
+    for (const c of comments) {
+      if (!c || c.id == null) continue;
+      if (c.post == null) {
+        live.push(c);
+        continue;
+      }
+      const key = String(c.post);
+      const thread = this.threads.get(key);
+      // An unloaded thread stays unloaded: a partial list would look complete.
+      if (!thread) continue;
+      const merged = mergeById(thread, [c], byCreatedThenId);
+      if (merged !== thread) {
+        this.threads.set(key, merged);
+        changes.add('threads');
+      }
+    }
+    if (live.length) {
+      const merged = mergeById(this.liveComments, live, byCreatedThenId);
+      if (merged !== this.liveComments) {
+        this.liveComments = merged.slice(-this.liveCommentLimit);
+        changes.add('comments');
+      }
+    }
+    return changes;
+  }
+
+  /** Adds announcements (deduped by id), keeps newest first; true when something was new. */
+  #addAnnouncements(items) {
+    const merged = mergeById(this.announcements, items, (a, b) => (b.createdAt ?? 0) - (a.createdAt ?? 0));
+    if (merged === this.announcements) return false;
+    this.announcements = merged.slice(0, this.announcementLimit);
+    return true;
+  }
+}
+
+/**
+ * Merges `incoming` into `list` by id (an incoming object replaces a known one with the
+ * same id), sorted stably by `compare`. Returns `list` itself when nothing changed.
+ */
+export function mergeById(list, incoming, compare) {
+  const index = new Map(list.map((item, i) => [String(item.id), i]));
+  let out = null;
+  for (const item of incoming) {
+    if (!item || item.id == null) continue;
+    const key = String(item.id);
+    const at = index.get(key);
+    if (at !== undefined) {
+      const current = (out ?? list)[at];
+      if (current === item || JSON.stringify(current) === JSON.stringify(item)) continue;
+      out ??= list.slice();
+      out[at] = item;
+    } else {
+      out ??= list.slice();
+      index.set(key, out.length);
+      out.push(item);
+    }
+  }
+  if (!out) return list;
+  return out.sort(compare);
+}
