@@ -9,6 +9,12 @@ package struct RankIndex: Sendable, Equatable {
     /// An empty index.
     package init() {}
 
+    /// An index over `keys` at once: one sort instead of one insertion each.
+    package init(keys: [OrderingKey]) {
+        entries = keys.sorted()
+        current = Dictionary(uniqueKeysWithValues: keys.map { ($0.post, $0) })
+    }
+
     /// Number of posts in the index.
     package var count: Int { entries.count }
 

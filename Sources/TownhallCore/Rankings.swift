@@ -5,6 +5,13 @@ package struct Rankings: Sendable, Equatable {
     /// Empty rankings.
     package init() {}
 
+    /// Rankings over `posts` (each with its counter), built with one sort per ordering.
+    package init(posts: [(post: Post, number: Int)], cycleStart: Int64) {
+        for ordering in Ordering.allCases {
+            indexes[Self.slot(ordering)] = RankIndex(keys: posts.map { OrderingKey(ordering, $0.post, number: $0.number, cycleStart: cycleStart) })
+        }
+    }
+
     /// The index behind one ordering.
     package subscript(ordering: Ordering) -> RankIndex {
         indexes[Self.slot(ordering)]
