@@ -7,9 +7,7 @@ extension Relay {
     package func respond(to request: HTTPRequest) -> HTTPResponse? {
         switch request.path {
         case "/healthz":
-            let status = acceptingChanges ? "ok" : "read-only"
-            let body = #"{"status":"\#(status)","epoch":"\#(epoch)","connections":\#(sessions.count),"cycle":\#(core.cycle.id),"journal":"memory"}"#
-            return HTTPResponse(status: acceptingChanges ? 200 : 503, contentType: "application/json", body: Array(body.utf8))
+            return HTTPResponse(status: acceptingChanges ? 200 : 503, contentType: "application/json", body: encoder.encode(health))
         case "/metrics":
             let text = metrics.render(connections: sessions.count, users: presence.snapshot.total, posts: core.ranks(for: .staff, depth: .max).top.count)
             return HTTPResponse(status: 200, contentType: "text/plain; version=0.0.4; charset=utf-8", body: Array(text.utf8))

@@ -5,6 +5,7 @@ extension Relay: TransportHandler {
     package func connectionOpened(_ connection: ConnectionID, peer: String) {
         sessions[connection] = Session(id: connection, peer: peer, openedAt: clock.monotonicMillis)
         metrics.connectionsOpened += 1
+        if shuttingDown { close(connection, .goingAway, "server shutting down") }
         logger.debug("connection.opened", metadata: ["connection.id": "\(connection)"])
     }
 
@@ -47,6 +48,7 @@ extension Relay: TransportHandler {
             }
         }
         publishUpdates(now: now)
+        tendJournal(now: now)
         if now - lastPrune >= 10_000 {
             rateLimiter.prune(now: now)
             lastPrune = now

@@ -25,8 +25,12 @@ extension Relay {
             }
             announced += batch.changes
         case .failure(let error):
-            acceptingChanges = false
-            logger.critical("journal.failed", metadata: ["error": "\(error.message)"])
+            if acceptingChanges {
+                acceptingChanges = false
+                journalFailedAt = clock.monotonicMillis
+                lastJournalRetry = journalFailedAt ?? 0
+                logger.critical("journal.failed", metadata: ["error": "\(error.message)"])
+            }
             for pending in batch.acks where sessions[pending.connection] != nil {
                 reject(pending.connection, ErrorReply(id: pending.ack.id, code: .unavailable, message: "the server could not save this change"))
             }

@@ -11,8 +11,9 @@ import TownhallStore
 /// journal completions). That confinement is why it is `@unchecked Sendable`.
 package final class Relay: @unchecked Sendable {
     package let config: RelayConfig
-    /// Changes on every start, so a client can tell its resume point is from another run.
-    package let epoch: String
+    /// Changes on every start (and after a rollback to the disk's state), so a client
+    /// can tell its resume point is from another history.
+    package internal(set) var epoch: String
     package internal(set) var core: Townhall
     let journal: any Journal
     let authenticator: Authenticator
@@ -35,11 +36,27 @@ package final class Relay: @unchecked Sendable {
     package internal(set) var metrics = Metrics()
     /// False once the journal failed: the relay then serves reads only.
     package internal(set) var acceptingChanges = true
+    /// Rebuilds the state from what is durable, after the journal recovered from a failure.
+    let reload: (@Sendable () throws -> Townhall)?
+    /// Called when the journal cannot be made to work again: the process should exit.
+    let onFatal: @Sendable (String) -> Void
+    /// Journal bookkeeping: failure time, last attempts, snapshot in flight.
+    var journalFailedAt: Int64?
+    var lastJournalRetry: Int64 = 0
+    var resetInFlight = false
+    var snapshotInFlight = false
+    var lastSnapshotAt: Int64 = 0
+    var lastSnapshotCovered: Int64 = 0
+    /// Set by `stopAccepting`: new connections are turned away with 1001.
+    var shuttingDown = false
 
     package init(
         config: RelayConfig = RelayConfig(), core: Townhall, journal: any Journal, authenticator: Authenticator,
-        executor: any ServiceExecutor, clock: RelayClock = .system, logger: Logger = Logger(label: "townhall.relay")
+        executor: any ServiceExecutor, clock: RelayClock = .system, logger: Logger = Logger(label: "townhall.relay"),
+        reload: (@Sendable () throws -> Townhall)? = nil, onFatal: @escaping @Sendable (String) -> Void = { _ in }
     ) {
+        self.reload = reload
+        self.onFatal = onFatal
         self.config = config
         self.core = core
         self.journal = journal
@@ -47,9 +64,15 @@ package final class Relay: @unchecked Sendable {
         self.executor = executor
         self.clock = clock
         self.logger = logger
-        var generator = SystemRandomNumberGenerator()
-        epoch = String(generator.next() as UInt64, radix: 36)
+        epoch = Self.newEpoch()
+        lastSnapshotAt = clock.monotonicMillis
+        lastSnapshotCovered = journal.status.appended
         feeds = Audience.allCases.map { _ in Feed(ring: ResumeRing(capacity: config.resumeCapacity)) }
+    }
+
+    static func newEpoch() -> String {
+        var generator = SystemRandomNumberGenerator()
+        return String(generator.next() as UInt64, radix: 36)
     }
 
     /// Open WebSocket connections.

@@ -20,6 +20,12 @@ package struct RelayConfig: Sendable {
     package var strikeWindowMillis: Int64 = 60_000
     /// Frames a connection may send while its token is being checked.
     package var earlyFrameLimit = 32
+    /// A snapshot is taken this often when something changed (and on graceful shutdown).
+    package var snapshotIntervalMillis: Int64 = 5 * 60_000
+    /// After a journal failure: how often to try the disk again, and how long before
+    /// giving up (the process then exits non-zero so a supervisor restarts it).
+    package var journalRetryMillis: Int64 = 2_000
+    package var journalGiveUpMillis: Int64 = 60_000
     package var rateLimits = (posts: RateLimiter.Rule.posts, comments: RateLimiter.Rule.comments, votes: RateLimiter.Rule.votes)
 
     package init() {}

@@ -1,9 +1,8 @@
 import Synchronization
 import TownhallCore
 
-/// A journal that keeps records in memory only: the seam is real, the disk comes with
-/// the durability work. Safe to use from any thread.
-package final class MemoryJournal: Journal, Sendable {
+/// A journal that keeps records in memory only, for tests and throwaway servers.
+package final class MemoryJournal: Journal {
     private let stored = Mutex<[Request]>([])
 
     package init() {}
@@ -13,7 +12,22 @@ package final class MemoryJournal: Journal, Sendable {
         completion(.success(()))
     }
 
-    package func records() throws(JournalError) -> [Request] {
-        stored.withLock { $0 }
+    package func snapshot(_ state: Townhall.Snapshot, completion: @escaping @Sendable (Result<SnapshotInfo, JournalError>) -> Void) {
+        let count = stored.withLock { Int64($0.count) }
+        completion(.success(SnapshotInfo(covered: count, writtenAt: 0, bytes: 0)))
     }
+
+    package func reset(completion: @escaping @Sendable (Result<Void, JournalError>) -> Void) {
+        completion(.success(()))
+    }
+
+    package var status: JournalStatus {
+        let count = stored.withLock { Int64($0.count) }
+        return JournalStatus(kind: "memory", failure: nil, appended: count, durable: count, lastSnapshot: nil)
+    }
+
+    package func close() {}
+
+    /// Everything appended, oldest first.
+    package var records: [Request] { stored.withLock { $0 } }
 }

@@ -18,6 +18,12 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .customLong("tick-ms"), help: "Milliseconds between coalesced updates.") var tickMs = 100
     @Option(name: .customLong("max-queue-kib"), help: "Output a connection may have pending before it is closed with 4009.")
     var maxQueueKiB = 4096
+    @Option(name: .customLong("snapshot-every"), help: "How often to snapshot the state when it changed: 90s, 5m, 1h.")
+    var snapshotEvery: TTL = TTL(argument: "5m")!
+    @Option(name: .customLong("journal-sync"), help: "group (one fsync per batch) or per-record (one per change; slower, for comparison).")
+    var journalSync = "group"
+    @Option(name: .customLong("journal-give-up"), help: "After a journal failure, how long to serve read-only and retry before exiting non-zero.")
+    var journalGiveUp: TTL = TTL(argument: "60s")!
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.") var logLevel = "info"
 
     func validate() throws {
@@ -25,6 +31,7 @@ struct Serve: AsyncParsableCommand {
         guard (10...5000).contains(tickMs) else { throw ValidationError("--tick-ms must be 10 to 5000") }
         guard (16...1_048_576).contains(maxQueueKiB) else { throw ValidationError("--max-queue-kib must be 16 to 1048576") }
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("--log-level is not a level") }
+        guard DiskJournal.SyncMode(rawValue: journalSync) != nil else { throw ValidationError("--journal-sync must be group or per-record") }
     }
 
     func run() async throws {
@@ -37,14 +44,22 @@ struct Serve: AsyncParsableCommand {
         let logger = Logger(label: "townhall")
         let folder = try DataFolder(path: data)
         let authenticator = await Authenticator(secret: try folder.secret())
-        let journal = MemoryJournal()
-        var core = Townhall(startedAt: Int64(Date().timeIntervalSince1970 * 1000))
-        for request in try journal.records() { _ = try? core.apply(request) }
+        let (core, journal) = try openState(folder, logger: logger)
 
         var relayConfig = RelayConfig()
         relayConfig.tickMilliseconds = tickMs
+        relayConfig.snapshotIntervalMillis = Int64(snapshotEvery.seconds * 1000)
+        relayConfig.journalGiveUpMillis = Int64(journalGiveUp.seconds * 1000)
         let executor = ServiceQueue()
-        let relay = Relay(config: relayConfig, core: core, journal: journal, authenticator: authenticator, executor: executor, logger: logger)
+        let path = folder.path
+        let relay = Relay(
+            config: relayConfig, core: core, journal: journal, authenticator: authenticator, executor: executor, logger: logger,
+            reload: { try Recovery.load(path).rebuild(startedAt: Int64(Date().timeIntervalSince1970 * 1000)).townhall },
+            onFatal: { reason in
+                Logger(label: "townhall").critical("server.exiting", metadata: ["reason": "\(reason)"])
+                Foundation.exit(75)
+            }
+        )
         var serverConfig = LWSServerConfig(host: host, port: port, webRoot: web, tickMilliseconds: tickMs)
         serverConfig.maxQueuedBytes = maxQueueKiB * 1024
         let server = try LWSServer(config: serverConfig, handler: relay, executor: executor, logger: logger)
@@ -54,7 +69,44 @@ struct Serve: AsyncParsableCommand {
 
         let signal = await firstSignal([SIGINT, SIGTERM])
         logger.notice("server.stopping", metadata: ["signal": "\(signal)"])
+        executor.execute { relay.stopAccepting() }
         server.shutdown(grace: 2)
+        // The service thread has stopped: the state is ours to snapshot.
+        if relay.acceptingChanges {
+            let done = DispatchSemaphore(value: 0)
+            journal.snapshot(relay.core.snapshot) { result in
+                if case .failure(let error) = result {
+                    Logger(label: "townhall").error("snapshot.failed", metadata: ["error": "\(error.message)"])
+                }
+                done.signal()
+            }
+            done.wait()
+        }
+        journal.close()
+        logger.notice("server.stopped")
+    }
+
+    /// Loads the newest snapshot, replays the journal after it, and opens the journal
+    /// for appends (cutting off a torn last record).
+    private func openState(_ folder: DataFolder, logger: Logger) throws -> (Townhall, DiskJournal) {
+        let recovery: Recovery
+        do {
+            recovery = try Recovery.load(folder.path)
+        } catch let damage as Recovery.Damage {
+            let message = "townhall: cannot start: " + damage.description.replacingOccurrences(of: "<folder>", with: folder.path) + "\n"
+            FileHandle.standardError.write(Data(message.utf8))
+            throw ExitCode(2)
+        }
+        let (core, refused) = recovery.rebuild(startedAt: Int64(Date().timeIntervalSince1970 * 1000))
+        if recovery.tornBytes > 0 {
+            logger.warning("journal.torn_tail_cut", metadata: ["bytes": "\(recovery.tornBytes)"])
+        }
+        if refused > 0 { logger.error("journal.replay_refused", metadata: ["records": "\(refused)"]) }
+        logger.info("journal.recovered", metadata: [
+            "snapshot.records": "\(recovery.snapshotInfo?.covered ?? 0)", "replayed": "\(recovery.records.count)",
+        ])
+        let journal = try DiskJournal(folder: folder.path, recovery: recovery, mode: DiskJournal.SyncMode(rawValue: journalSync) ?? .group)
+        return (core, journal)
     }
 
     /// The address, and sign-in links with fresh tokens in the fragment (never the

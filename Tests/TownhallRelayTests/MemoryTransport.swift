@@ -95,7 +95,19 @@ final class HeldJournal: Journal, @unchecked Sendable {
         waiting.append(completion)
     }
 
-    func records() throws(JournalError) -> [Request] { kept }
+    func snapshot(_ state: Townhall.Snapshot, completion: @escaping @Sendable (Result<SnapshotInfo, JournalError>) -> Void) {
+        completion(.success(SnapshotInfo(covered: Int64(kept.count), writtenAt: 0, bytes: 0)))
+    }
+
+    func reset(completion: @escaping @Sendable (Result<Void, JournalError>) -> Void) {
+        completion(.failure(JournalError("still failing")))
+    }
+
+    var status: JournalStatus {
+        JournalStatus(kind: "held", failure: nil, appended: Int64(kept.count), durable: 0, lastSnapshot: nil)
+    }
+
+    func close() {}
 
     /// Answers every waiting append with `result`, in order.
     func release(_ result: Result<Void, JournalError> = .success(())) {

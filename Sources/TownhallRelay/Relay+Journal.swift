@@ -1,0 +1,84 @@
+import TownhallCore
+import TownhallProtocol
+import TownhallStore
+
+extension Relay {
+    /// Per tick: a snapshot when one is due; after a failure, another try of the disk.
+    func tendJournal(now: Int64) {
+        if acceptingChanges {
+            let appended = journal.status.appended
+            if !snapshotInFlight, appended > lastSnapshotCovered, now - lastSnapshotAt >= config.snapshotIntervalMillis {
+                takeSnapshot(now: now)
+            }
+        } else if let failedAt = journalFailedAt, !resetInFlight, now - lastJournalRetry >= config.journalRetryMillis {
+            if now - failedAt >= config.journalGiveUpMillis {
+                journalFailedAt = nil
+                logger.critical("journal.gave_up", metadata: ["seconds": "\((now - failedAt) / 1000)"])
+                return onFatal("the journal could not be written for \((now - failedAt) / 1000) s")
+            }
+            retryJournal(now: now)
+        }
+    }
+
+    /// Writes the whole state in the background; the journal before it is then dropped.
+    func takeSnapshot(now: Int64) {
+        snapshotInFlight = true
+        lastSnapshotAt = now
+        let executor = executor
+        journal.snapshot(core.snapshot) { result in
+            executor.execute { self.snapshotDone(result) }
+        }
+    }
+
+    func snapshotDone(_ result: Result<SnapshotInfo, JournalError>) {
+        snapshotInFlight = false
+        switch result {
+        case .success(let info):
+            lastSnapshotCovered = info.covered
+            logger.info("snapshot.written", metadata: ["records": "\(info.covered)", "bytes": "\(info.bytes)"])
+        case .failure(let error):
+            logger.error("snapshot.failed", metadata: ["error": "\(error.message)"])
+        }
+    }
+
+    /// Cuts the journal back to its durable point and, if the disk takes an fsync again,
+    /// rolls the state back to what is durable and opens for changes again.
+    func retryJournal(now: Int64) {
+        resetInFlight = true
+        lastJournalRetry = now
+        let executor = executor
+        journal.reset { result in
+            executor.execute { self.resetDone(result) }
+        }
+    }
+
+    func resetDone(_ result: Result<Void, JournalError>) {
+        resetInFlight = false
+        guard case .success = result, let reload else {
+            if case .failure(let error) = result {
+                logger.warning("journal.still_failing", metadata: ["error": "\(error.message)"])
+            }
+            return
+        }
+        do {
+            core = try reload()
+        } catch {
+            logger.error("journal.reload_failed", metadata: ["error": "\(error)"])
+            return
+        }
+        // Clients may have read changes that never became durable: everyone starts over
+        // from the durable state with a full welcome.
+        epoch = Self.newEpoch()
+        feeds = Audience.allCases.map { _ in Feed(ring: ResumeRing(capacity: config.resumeCapacity)) }
+        announced = []
+        for id in Array(sessions.keys) { close(id, .serviceRestart, "the server reloaded its saved state") }
+        acceptingChanges = true
+        journalFailedAt = nil
+        logger.notice("journal.recovered", metadata: ["records": "\(journal.status.durable)"])
+    }
+
+    /// Turns new connections away; used on graceful shutdown.
+    package func stopAccepting() {
+        shuttingDown = true
+    }
+}

@@ -1,0 +1,261 @@
+import Foundation
+import TownhallCore
+
+/// The journal on disk: segments of framed records written by one writer thread and
+/// fsynced in groups. One fsync covers everything that arrived while the previous one
+/// ran, so a vote storm costs a few fsyncs a second, not one per vote.
+///
+/// The queue and counters are guarded by `condition`; the file descriptor and segment
+/// belong to the writer thread. Hence `@unchecked Sendable`.
+package final class DiskJournal: Journal, @unchecked Sendable {
+    /// How records reach the disk.
+    package enum SyncMode: String, Sendable, CaseIterable {
+        /// One fsync for everything waiting (the default).
+        case group
+        /// One write and fsync per append, for comparison in the benchmark.
+        case perRecord = "per-record"
+    }
+
+    private enum Item {
+        case records(bytes: [UInt8], count: Int64, completion: @Sendable (Result<Void, JournalError>) -> Void)
+        /// Start a new segment at `start`; everything before it is then durable.
+        case rotate(start: Int64, completion: @Sendable (Result<Void, JournalError>) -> Void)
+        case reset(completion: @Sendable (Result<Void, JournalError>) -> Void)
+    }
+
+    private let folder: String
+    private let ops: FileOps
+    private let mode: SyncMode
+    private let condition = NSCondition()
+    private let stopped = DispatchSemaphore(value: 0)
+    private let encoder = JSONEncoder()
+
+    // Guarded by `condition`.
+    private var queue: [Item] = []
+    private var failure: JournalError?
+    private var stopping = false
+    private var appended: Int64
+    private var durable: Int64
+    private var lastSnapshot: SnapshotInfo?
+
+    // Writer thread only.
+    private var fd: Int32 = -1
+    private var segmentLength = 0
+
+    /// Opens the journal where `recovery` left it: appends go on in the last segment,
+    /// cut back to its good length (dropping a torn tail), or in a new one.
+    package init(folder: String, recovery: Recovery, ops: FileOps = .system, mode: SyncMode = .group) throws(JournalError) {
+        self.folder = folder
+        self.ops = ops
+        self.mode = mode
+        appended = recovery.nextSequence
+        durable = recovery.nextSequence
+        lastSnapshot = recovery.snapshotInfo
+        if let last = recovery.lastSegment {
+            fd = open(last.path, O_WRONLY)
+            guard fd >= 0 else { throw JournalError.system("open \(last.path)") }
+            guard ftruncate(fd, off_t(last.goodLength)) == 0, lseek(fd, off_t(last.goodLength), SEEK_SET) >= 0 else {
+                throw JournalError.system("truncate \(last.path)")
+            }
+            try ops.syncOrThrow(fd)
+            segmentLength = last.goodLength
+        } else {
+            try openSegment(start: recovery.nextSequence)
+        }
+        let thread = Thread { [self] in writerLoop() }
+        thread.name = "townhall-journal"
+        thread.start()
+    }
+
+    // MARK: Journal
+
+    package func append(_ records: [Request], completion: @escaping @Sendable (Result<Void, JournalError>) -> Void) {
+        var bytes: [UInt8] = []
+        for record in records {
+            guard let payload = try? encoder.encode(record) else {
+                return completion(.failure(JournalError("cannot encode a record")))
+            }
+            bytes += RecordFrame.encode(Array(payload))
+        }
+        enqueue(.records(bytes: bytes, count: Int64(records.count), completion: completion), counting: Int64(records.count))
+    }
+
+    package func snapshot(_ state: Townhall.Snapshot, completion: @escaping @Sendable (Result<SnapshotInfo, JournalError>) -> Void) {
+        let folder = folder, ops = ops
+        condition.lock()
+        let covered = appended
+        condition.unlock()
+        enqueue(.rotate(start: covered, completion: { [self] rotated in
+            if case .failure(let error) = rotated { return completion(.failure(error)) }
+            DispatchQueue.global(qos: .utility).async { [self] in
+                do {
+                    let info = try SnapshotFile.write(state, covering: covered, in: folder, ops: ops)
+                    for segment in JournalFiles.segments(in: folder) where segment.start < covered { unlink(segment.path) }
+                    for old in JournalFiles.snapshots(in: folder) where old.covered < covered { unlink(old.path) }
+                    try? JournalFiles.syncFolder(folder, ops: ops)
+                    condition.lock()
+                    lastSnapshot = info
+                    condition.unlock()
+                    completion(.success(info))
+                } catch {
+                    completion(.failure(error as? JournalError ?? JournalError("snapshot failed")))
+                }
+            }
+        }), counting: 0)
+    }
+
+    package func reset(completion: @escaping @Sendable (Result<Void, JournalError>) -> Void) {
+        condition.lock()
+        queue.append(.reset(completion: completion))
+        condition.signal()
+        condition.unlock()
+    }
+
+    package var status: JournalStatus {
+        condition.lock()
+        defer { condition.unlock() }
+        return JournalStatus(kind: "disk", failure: failure?.message, appended: appended, durable: durable, lastSnapshot: lastSnapshot)
+    }
+
+    package func close() {
+        condition.lock()
+        stopping = true
+        condition.signal()
+        condition.unlock()
+        stopped.wait()
+    }
+
+    // MARK: Writer
+
+    private func enqueue(_ item: Item, counting records: Int64) {
+        condition.lock()
+        if let failure {
+            condition.unlock()
+            return complete(item, .failure(failure))
+        }
+        appended += records
+        queue.append(item)
+        condition.signal()
+        condition.unlock()
+    }
+
+    private func writerLoop() {
+        while true {
+            condition.lock()
+            while queue.isEmpty && !stopping { condition.wait() }
+            if queue.isEmpty {
+                condition.unlock()
+                break
+            }
+            let take = mode == .group ? queue.count : 1
+            let items = Array(queue.prefix(take))
+            queue.removeFirst(take)
+            let failed = failure
+            condition.unlock()
+            if let failed, !items.contains(where: { if case .reset = $0 { true } else { false } }) {
+                for item in items { complete(item, .failure(failed)) }
+                continue
+            }
+            process(items)
+        }
+        if fd >= 0 {
+            _ = ops.sync(fd)
+            Foundation.close(fd)
+        }
+        stopped.signal()
+    }
+
+    /// Writes runs of records with one fsync each; rotations and resets in between.
+    private func process(_ items: [Item]) {
+        var run: [Item] = []
+        for item in items {
+            if case .records = item {
+                run.append(item)
+                continue
+            }
+            flush(run)
+            run = []
+            switch item {
+            case .rotate(let start, let completion):
+                completion(failureNow().map { .failure($0) } ?? Result { () throws(JournalError) in try rotate(to: start) })
+            case .reset(let completion):
+                completion(Result { () throws(JournalError) in try resetFile() })
+            case .records:
+                break
+            }
+        }
+        flush(run)
+    }
+
+    private func flush(_ run: [Item]) {
+        guard !run.isEmpty else { return }
+        if let failed = failureNow() {
+            for item in run { complete(item, .failure(failed)) }
+            return
+        }
+        var bytes: [UInt8] = []
+        var count: Int64 = 0
+        for case let .records(itemBytes, itemCount, _) in run {
+            bytes += itemBytes
+            count += itemCount
+        }
+        do {
+            try ops.writeAll(fd, bytes)
+            try ops.syncOrThrow(fd)
+            segmentLength += bytes.count
+            condition.lock()
+            durable += count
+            condition.unlock()
+            for item in run { complete(item, .success(())) }
+        } catch {
+            condition.lock()
+            failure = error
+            appended = durable
+            let dropped = queue
+            queue = []
+            condition.unlock()
+            _ = ftruncate(fd, off_t(segmentLength))
+            for item in run + dropped { complete(item, .failure(error)) }
+        }
+    }
+
+    private func rotate(to start: Int64) throws(JournalError) {
+        try ops.syncOrThrow(fd)
+        Foundation.close(fd)
+        fd = -1
+        try openSegment(start: start)
+    }
+
+    /// Cuts the segment back to what was durable and proves the disk takes an fsync again.
+    private func resetFile() throws(JournalError) {
+        guard ftruncate(fd, off_t(segmentLength)) == 0, lseek(fd, off_t(segmentLength), SEEK_SET) >= 0 else {
+            throw JournalError.system("truncate")
+        }
+        try ops.syncOrThrow(fd)
+        condition.lock()
+        failure = nil
+        appended = durable
+        condition.unlock()
+    }
+
+    private func openSegment(start: Int64) throws(JournalError) {
+        let path = folder + "/" + JournalFiles.segmentName(start)
+        fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        guard fd >= 0 else { throw JournalError.system("open \(path)") }
+        segmentLength = 0
+        try JournalFiles.syncFolder(folder, ops: ops)
+    }
+
+    private func failureNow() -> JournalError? {
+        condition.lock()
+        defer { condition.unlock() }
+        return failure
+    }
+
+    private func complete(_ item: Item, _ result: Result<Void, JournalError>) {
+        switch item {
+        case .records(_, _, let completion), .rotate(_, let completion), .reset(let completion):
+            completion(result)
+        }
+    }
+}

@@ -1,0 +1,16 @@
+import TownhallCore
+
+extension Recovery {
+    /// The state this recovery describes: the snapshot (or an empty townhall whose first
+    /// cycle starts at `startedAt`) with the journal's records replayed on top.
+    /// `refused` counts records the core turned down on replay, which should be none.
+    package func rebuild(startedAt: Int64, limits: Limits = Limits(), reviewPosts: Bool = false) -> (townhall: Townhall, refused: Int) {
+        var townhall = snapshot.map { Townhall(snapshot: $0, limits: limits, reviewPosts: reviewPosts) }
+            ?? Townhall(limits: limits, reviewPosts: reviewPosts, startedAt: records.first?.at ?? startedAt)
+        var refused = 0
+        for record in records {
+            do throws(CoreError) { _ = try townhall.apply(record) } catch { refused += 1 }
+        }
+        return (townhall, refused)
+    }
+}
