@@ -54,6 +54,7 @@ let package = Package(
         ),
         .testTarget(name: "TownhallCoreTests", dependencies: ["TownhallCore"], swiftSettings: swiftSettings),
         .testTarget(name: "TownhallProtocolTests", dependencies: ["TownhallProtocol"], swiftSettings: swiftSettings),
+        .testTarget(name: "TownhallStoreTests", dependencies: ["TownhallStore"], swiftSettings: swiftSettings),
         .testTarget(name: "TownhallRelayTests", dependencies: ["TownhallRelay"], swiftSettings: swiftSettings),
         .testTarget(name: "LWSTransportTests", dependencies: ["LWSTransport"], swiftSettings: swiftSettings),
     ]

@@ -19,11 +19,14 @@ final class Harness {
     static let mod = Actor(id: "u-mod", name: "Mo Reyes", office: "Dublin", role: .moderator)
     static let host = Actor(id: "u-host", name: "Hana Ito", office: "Austin", role: .host)
 
-    init(config: RelayConfig = RelayConfig(), journal: any Journal = MemoryJournal()) async {
+    init(
+        config: RelayConfig = RelayConfig(), journal: any Journal = MemoryJournal(),
+        reload: (@Sendable () throws -> Townhall)? = nil, onFatal: @escaping @Sendable (String) -> Void = { _ in }
+    ) async {
         authenticator = await Authenticator(secret: Array(repeating: 7, count: 32))
         relay = Relay(
             config: config, core: Townhall(startedAt: 1_800_000_000_000), journal: journal,
-            authenticator: authenticator, executor: executor, clock: clock.relayClock
+            authenticator: authenticator, executor: executor, clock: clock.relayClock, reload: reload, onFatal: onFatal
         )
         relay.transport = transport
     }

@@ -116,3 +116,32 @@ final class HeldJournal: Journal, @unchecked Sendable {
         for completion in answering { completion(result) }
     }
 }
+
+/// A memory journal whose disk can be made to fail, and mended.
+final class FlakyJournal: Journal, @unchecked Sendable {
+    var failing = false
+    private(set) var kept: [Request] = []
+    private(set) var resets = 0
+
+    func append(_ records: [Request], completion: @escaping @Sendable (Result<Void, JournalError>) -> Void) {
+        if failing { return completion(.failure(JournalError("fsync: Input/output error"))) }
+        kept += records
+        completion(.success(()))
+    }
+
+    func snapshot(_ state: Townhall.Snapshot, completion: @escaping @Sendable (Result<SnapshotInfo, JournalError>) -> Void) {
+        completion(.success(SnapshotInfo(covered: Int64(kept.count), writtenAt: 0, bytes: 0)))
+    }
+
+    func reset(completion: @escaping @Sendable (Result<Void, JournalError>) -> Void) {
+        resets += 1
+        completion(failing ? .failure(JournalError("still failing")) : .success(()))
+    }
+
+    var status: JournalStatus {
+        JournalStatus(kind: "flaky", failure: failing ? "fsync: Input/output error" : nil,
+                      appended: Int64(kept.count), durable: Int64(kept.count), lastSnapshot: nil)
+    }
+
+    func close() {}
+}
