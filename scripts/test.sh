@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Sets up and runs every test: Swift unit and relay tests, the pages' unit tests, then
 # the end-to-end suite (real server over loopback, real WebSocket clients, headless
-# Chromium for the pages), then the fan-out benchmark.
+# Chromium for the pages), then the fan-out and journal benchmarks.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh --test
@@ -20,3 +20,7 @@ python3 -m pytest -q tests/e2e -p no:cacheprovider
 
 echo "== benchmark: fan-out under a vote burst"
 python3 scripts/bench_fanout.py --bin "$TOWNHALL_BIN"
+
+echo "== benchmark: journal, group commit against fsync per record"
+swift build --product JournalBench
+.build/debug/JournalBench "${TMPDIR:-/tmp}" 3 64
