@@ -38,8 +38,9 @@ package struct Recovery: Sendable {
             } catch {
                 throw Damage(file: newest.path, offset: 0, reason: "an unreadable snapshot")
             }
-            let size = (try? FileManager.default.attributesOfItem(atPath: newest.path)[.size] as? Int) ?? 0
-            info = SnapshotInfo(covered: newest.covered, writtenAt: 0, bytes: size)
+            let attributes = try? FileManager.default.attributesOfItem(atPath: newest.path)
+            let written = (attributes?[.modificationDate] as? Date).map { Int64($0.timeIntervalSince1970 * 1000) } ?? 0
+            info = SnapshotInfo(covered: newest.covered, writtenAt: written, bytes: attributes?[.size] as? Int ?? 0)
         }
         let covered = info?.covered ?? 0
         var records: [Request] = []
