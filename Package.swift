@@ -56,7 +56,11 @@ let package = Package(
         .testTarget(name: "TownhallCoreTests", dependencies: ["TownhallCore"], swiftSettings: swiftSettings),
         .testTarget(name: "TownhallProtocolTests", dependencies: ["TownhallProtocol"], swiftSettings: swiftSettings),
         .testTarget(name: "TownhallStoreTests", dependencies: ["TownhallStore"], swiftSettings: swiftSettings),
-        .testTarget(name: "TownhallRelayTests", dependencies: ["TownhallRelay"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "TownhallRelayTests",
+            dependencies: ["TownhallRelay", .product(name: "JWTKit", package: "jwt-kit")],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(name: "LWSTransportTests", dependencies: ["LWSTransport"], swiftSettings: swiftSettings),
     ]
 )

@@ -26,8 +26,25 @@ extension LWSServer {
         _ input: UnsafeMutableRawPointer?, _ length: Int
     ) -> Int32 {
         switch reason {
+        case LWS_CALLBACK_FILTER_NETWORK_CONNECTION:
+            guard let args = user?.assumingMemoryBound(to: lws_filter_network_conn_args.self) else { return 0 }
+            var text = [CChar](repeating: 0, count: 64)
+            withUnsafePointer(to: &args.pointee.cli_addr) { th_address_text($0, &text, socklen_t(text.count)) }
+            let address = String(decoding: text.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            let second = Int64(DispatchTime.now().uptimeNanoseconds / 1_000_000_000)
+            guard addressLimits.admit(args.pointee.accept_fd, from: address, second: second) else {
+                metrics.refusedConnections += 1
+                return 1
+            }
+            return 0
+        case LWS_CALLBACK_WSI_DESTROY:
+            addressLimits.release(lws_get_socket_fd(wsi))
         case LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION:
-            return header(wsi, WSI_TOKEN_GET_URI) == "/ws" ? 0 : 1
+            guard header(wsi, WSI_TOKEN_GET_URI) == "/ws", originAllowed(wsi) else {
+                metrics.refusedUpgrades += 1
+                return 1
+            }
+            return 0
         case LWS_CALLBACK_ESTABLISHED:
             guard let user else { return -1 }
             let id = nextID
@@ -69,6 +86,16 @@ extension LWSServer {
             break
         }
         return lws_callback_http_dummy(wsi, reason, user, input, length)
+    }
+
+    /// Browsers send Origin: it must be an allowed one, or the page's own origin.
+    private func originAllowed(_ wsi: OpaquePointer) -> Bool {
+        guard let origin = header(wsi, WSI_TOKEN_ORIGIN)?.lowercased() else { return true }
+        if !config.allowedOrigins.isEmpty {
+            return config.allowedOrigins.contains { $0.lowercased() == origin }
+        }
+        guard let host = header(wsi, WSI_TOKEN_HOST)?.lowercased() else { return false }
+        return origin == (config.tlsCertificate == nil ? "http://" : "https://") + host
     }
 
     /// Reassembles a message; refuses an oversized one at its first fragment (1009)
@@ -138,7 +165,8 @@ extension LWSServer {
             path: path, query: header(wsi, WSI_TOKEN_HTTP_URI_ARGS) ?? "",
             authorization: header(wsi, WSI_TOKEN_HTTP_AUTHORIZATION)
         )
-        if let response = handler.respond(to: request) {
+        if var response = handler.respond(to: request) {
+            if path == "/metrics" { response.body += Array(metricsText.utf8) }
             guard writeHeaders(wsi, response) else { return -1 }
             httpBodies[wsi] = response.body
             lws_callback_on_writable(wsi)

@@ -29,6 +29,9 @@ package final class LWSServer: Transport, @unchecked Sendable {
     /// Bodies of dynamic HTTP responses waiting for their socket to be writable.
     var httpBodies: [OpaquePointer: [UInt8]] = [:]
     var native: NativeParts?
+    var addressLimits: AddressLimits
+    /// Refusals the relay does not see, for `/metrics`.
+    package internal(set) var metrics = TransportMetrics()
     var running = true
     var drainDeadline: UInt64?
     let finished = DispatchSemaphore(value: 0)
@@ -43,6 +46,7 @@ package final class LWSServer: Transport, @unchecked Sendable {
         self.logger = logger
         self.queue = executor
         self.executor = executor
+        addressLimits = AddressLimits(maxOpen: config.maxConnectionsPerAddress, maxNewPerSecond: config.maxNewConnectionsPerAddressPerSecond)
     }
 
     package var frameHeadroom: Int { Int(th_lws_pre) }
@@ -84,6 +88,7 @@ package final class LWSServer: Transport, @unchecked Sendable {
     /// Called by the tick timer on the service thread.
     func tickFired() {
         handler.tick()
+        addressLimits.prune(second: Int64(DispatchTime.now().uptimeNanoseconds / 1_000_000_000))
         if let drainDeadline, connections.isEmpty || DispatchTime.now().uptimeNanoseconds >= drainDeadline {
             running = false
             native?.wake()

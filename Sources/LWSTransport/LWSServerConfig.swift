@@ -14,6 +14,16 @@ package struct LWSServerConfig: Sendable {
     /// A silent peer gets a ping after this long, and is hung up on after the second.
     package var idlePingSeconds: UInt16 = 30
     package var idleHangupSeconds: UInt16 = 60
+    /// Certificate and key (PEM) to serve https and wss; TLS 1.2 or newer, ALPN http/1.1.
+    package var tlsCertificate: String?
+    package var tlsKey: String?
+    /// Origins allowed to open a WebSocket (e.g. "https://townhall.example.com"). Empty
+    /// means the page's own origin only. Clients that send no Origin (not browsers) pass.
+    package var allowedOrigins: [String] = []
+    /// Per remote address: open connections, and new connections a second. Offices
+    /// behind one NAT address share these, so they are generous by default.
+    package var maxConnectionsPerAddress = 2000
+    package var maxNewConnectionsPerAddressPerSecond = 200
 
     package init(host: String, port: Int, webRoot: String, tickMilliseconds: Int) {
         self.host = host

@@ -25,7 +25,9 @@ final class NativeParts {
         let alpn = cString("http/1.1")
         let vhostName = cString("townhall")
         let iface = ["", "0.0.0.0", "*"].contains(config.host) ? nil : cString(config.host)
-        strings = [name, alpn, vhostName] + (iface.map { [$0] } ?? [])
+        let certificate = config.tlsCertificate.map(cString)
+        let key = config.tlsKey.map(cString)
+        strings = [name, alpn, vhostName] + [iface, certificate, key].compactMap { $0 }
 
         protocols = .allocate(capacity: 2)
         protocols.initialize(repeating: lws_protocols(), count: 2)
@@ -52,6 +54,12 @@ final class NativeParts {
         info.options = UInt64(LWS_SERVER_OPTION_VALIDATE_UTF8)
         if let iface, !String(cString: iface).contains(":") { info.options |= UInt64(LWS_SERVER_OPTION_DISABLE_IPV6) }
         info.retry_and_idle_policy = UnsafePointer(retry)
+        if let certificate, let key {
+            info.options |= UInt64(LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT)
+            info.ssl_cert_filepath = UnsafePointer(certificate)
+            info.ssl_private_key_filepath = UnsafePointer(key)
+            info.ssl_options_set = th_ssl_no_old_tls
+        }
         info.user = Unmanaged.passUnretained(server).toOpaque()
         info.count_threads = 1
         info.timeout_secs = 20
@@ -60,7 +68,7 @@ final class NativeParts {
             protocols.deallocate()
             retry.deallocate()
             timer.deallocate()
-            throw LWSError(description: "cannot listen on \(config.host):\(config.port) (in use, or not an address of this machine)")
+            throw LWSError(description: "cannot listen on \(config.host):\(config.port) (in use, not an address of this machine, or an unreadable TLS certificate or key)")
         }
         self.context = context
         if let vhost = lws_get_vhost_by_name(context, vhostName) {

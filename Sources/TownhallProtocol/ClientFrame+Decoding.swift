@@ -89,6 +89,8 @@ private struct Fields {
             return .thread(post: try string("post"))
         case "ping":
             return .ping
+        case "token":
+            return .refresh(token: try string("token"))
         default:
             throw fail("unknown message type '\(type.prefix(40))'")
         }

@@ -14,6 +14,8 @@ package struct ResumePoint: Sendable, Equatable {
 /// What a client can ask (PROTOCOL.md §4). Changes are core `Command`s; the rest are reads.
 package enum ClientMessage: Sendable, Equatable {
     case hello(token: String, resume: ResumePoint?)
+    /// A fresh token for a signed-in connection whose token is about to expire.
+    case refresh(token: String)
     case command(Command)
     case thread(post: String)
     case ping

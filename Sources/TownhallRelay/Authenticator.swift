@@ -8,26 +8,66 @@ package struct AuthError: Error, Sendable, Equatable {
     package init(_ message: String) { self.message = message }
 }
 
-/// Verifies and mints tokens with jwt-kit. HS256 with the server's own secret today;
-/// the company's SSO keys join the same key collection later.
+/// A verified identity and until when it holds.
+package struct Identity: Sendable, Equatable {
+    package var actor: Actor
+    /// Seconds since the epoch.
+    package var expires: Double
+}
+
+/// Verifies and mints tokens with jwt-kit: HS256 with the server's own secret, and RS256
+/// or ES256 from the company's identity provider.
 ///
-/// Verification is async (jwt-kit's key collection is an actor), so the relay runs it
-/// off the service thread and a slow signature check never stalls the fan-out.
+/// The two live in separate key collections, chosen by the token's `alg`: an HS256
+/// token is only ever checked against the server's secret, an RS/ES token only against
+/// the provider's public keys (which also check the token's own algorithm), so a token
+/// signed "HS256" with a public key as secret, or `alg: none`, verifies nowhere.
+/// Verification is async (the collections are actors), so the relay runs it off the
+/// service thread.
 package final class Authenticator: Sendable {
-    private let keys: JWTKeyCollection
+    private let own: JWTKeyCollection
+    private let sso: JWTKeyCollection?
+    private let ssoConfig: SSOConfig?
 
     /// The secret must be at least 32 bytes (jwt-kit refuses shorter HMAC keys).
-    package init(secret: [UInt8]) async {
-        keys = JWTKeyCollection()
-        await keys.add(hmac: HMACKey(from: secret), digestAlgorithm: .sha256)
+    package init(secret: [UInt8], sso: SSOConfig? = nil) async throws {
+        own = JWTKeyCollection()
+        await own.add(hmac: HMACKey(from: secret), digestAlgorithm: .sha256)
+        ssoConfig = sso
+        guard let sso else {
+            self.sso = nil
+            return
+        }
+        let keys = JWTKeyCollection()
+        if let jwks = sso.jwks { try await keys.add(jwksJSON: jwks) }
+        if let pem = sso.publicKeyPEM {
+            if pem.contains("BEGIN EC PUBLIC KEY") || (try? ES256PublicKey(pem: pem)) != nil {
+                await keys.add(ecdsa: try ES256PublicKey(pem: pem))
+            } else {
+                await keys.add(rsa: try Insecure.RSA.PublicKey(pem: pem), digestAlgorithm: .sha256)
+            }
+        }
+        self.sso = keys
     }
 
-    /// Checks signature and expiry, and that every claim is there and sane.
-    package func verify(_ token: String) async -> Result<Actor, AuthError> {
+    /// Checks signature, expiry, issuer and audience (SSO), and that every claim is there and sane.
+    package func verify(_ token: String) async -> Result<Identity, AuthError> {
         guard token.utf8.count <= 8192 else { return .failure(AuthError("the token is too long")) }
         let claims: TownhallClaims
         do {
-            claims = try await keys.verify(token, as: TownhallClaims.self)
+            switch Self.algorithm(of: token) {
+            case "HS256":
+                claims = try await own.verify(token, as: TownhallClaims.self)
+            case "RS256", "ES256":
+                guard let sso, let ssoConfig else { return .failure(AuthError("single sign-on tokens are not configured")) }
+                claims = try await sso.verify(token, as: TownhallClaims.self, iteratingKeys: true)
+                guard claims.iss?.value == ssoConfig.issuer else { return .failure(AuthError("the token's issuer is not accepted")) }
+                guard claims.aud?.value.contains(ssoConfig.audience) == true else {
+                    return .failure(AuthError("the token is not meant for this server (audience)"))
+                }
+            default:
+                return .failure(AuthError("the token's algorithm is not accepted"))
+            }
         } catch let error as JWTError where error.errorType == .claimVerificationFailure {
             return .failure(AuthError("the token has expired"))
         } catch {
@@ -39,11 +79,22 @@ package final class Authenticator: Sendable {
               actor.id.unicodeScalars.count <= 256, actor.name.unicodeScalars.count <= 100,
               actor.office.unicodeScalars.count <= 100
         else { return .failure(AuthError("the token's sub, name and office must be 1 to 100 characters")) }
-        return .success(actor)
+        return .success(Identity(actor: actor, expires: claims.exp.value.timeIntervalSince1970))
     }
 
-    /// Mints a token for `actor` that expires after `ttl` seconds.
+    /// Mints an HS256 token for `actor` that expires after `ttl` seconds.
     package func mint(_ actor: Actor, ttl: TimeInterval, now: Date = Date()) async throws -> String {
-        try await keys.sign(TownhallClaims(actor: actor, expires: now.addingTimeInterval(ttl)))
+        try await own.sign(TownhallClaims(actor: actor, expires: now.addingTimeInterval(ttl)))
+    }
+
+    /// The `alg` of a token's header, read before any key is chosen.
+    static func algorithm(of token: String) -> String? {
+        guard let header = token.split(separator: ".", omittingEmptySubsequences: false).first else { return nil }
+        var base64 = header.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+        base64 += String(repeating: "=", count: (4 - base64.count % 4) % 4)
+        guard let data = Data(base64Encoded: base64),
+              let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any]
+        else { return nil }
+        return object["alg"] as? String
     }
 }

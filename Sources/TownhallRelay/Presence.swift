@@ -11,6 +11,9 @@ package struct Presence: Sendable {
         connections[user, default: (office, 0)].count += 1
     }
 
+    /// How many connections `user` has open.
+    package func connections(of user: String) -> Int { connections[user]?.count ?? 0 }
+
     package mutating func leave(user: String) {
         guard let entry = connections[user] else { return }
         connections[user] = entry.count > 1 ? (entry.office, entry.count - 1) : nil

@@ -31,14 +31,20 @@ extension Relay {
     }
 
     /// The token check finished: welcome the user, then handle what they sent meanwhile.
-    func authenticated(_ connection: ConnectionID, _ result: Result<Actor, AuthError>, resume: ResumePoint?, helloID: JSONValue?) {
+    func authenticated(_ connection: ConnectionID, _ result: Result<Identity, AuthError>, resume: ResumePoint?, helloID: JSONValue?) {
         guard let session = sessions[connection], case .authenticating = session.phase else { return }
-        let actor: Actor
+        let identity: Identity
         switch result {
         case .failure(let error): return refuse(connection, id: helloID, error.message)
-        case .success(let verified): actor = verified
+        case .success(let verified): identity = verified
+        }
+        let actor = identity.actor
+        guard presence.connections(of: actor.id) < config.maxConnectionsPerUser else {
+            send(ErrorReply(id: helloID, code: .rateLimited, message: "too many connections for this user (at most \(config.maxConnectionsPerUser))"), to: connection)
+            return close(connection, .policy, "too many connections for this user")
         }
         sessions[connection]?.phase = .ready(actor)
+        sessions[connection]?.expires = identity.expires
         sessions[connection]?.early = []
         let audience = Audience(actor.role)
         feeds[audience.rawValue].members.insert(connection)
@@ -85,5 +91,30 @@ extension Relay {
             announcements: full ? core.announcements(last: config.welcomeAnnouncements) : nil,
             presence: presence.snapshot, recovered: !full
         )
+    }
+}
+
+extension Relay {
+    /// A fresh token for the same user extends the connection's sign-in.
+    func refresh(_ connection: ConnectionID, token: String, id: JSONValue?, as actor: Actor) {
+        let authenticator = authenticator
+        let executor = executor
+        Task {
+            let result = await authenticator.verify(token)
+            executor.execute { self.refreshed(connection, result, id: id, as: actor) }
+        }
+    }
+
+    func refreshed(_ connection: ConnectionID, _ result: Result<Identity, AuthError>, id: JSONValue?, as actor: Actor) {
+        guard sessions[connection]?.actor != nil else { return }
+        switch result {
+        case .success(let identity) where identity.actor == actor:
+            sessions[connection]?.expires = identity.expires
+            if let id { send(Ack(id: id, payload: .none), to: connection) }
+        case .success:
+            reject(connection, ErrorReply(id: id, code: .unauthorized, message: "the new token is for another user or role"))
+        case .failure(let error):
+            reject(connection, ErrorReply(id: id, code: .unauthorized, message: error.message))
+        }
     }
 }

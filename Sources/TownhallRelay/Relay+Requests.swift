@@ -22,6 +22,9 @@ extension Relay {
         case .ping:
             metrics.requests["ping", default: 0] += 1
             send(Pong(id: frame.id), to: connection)
+        case .refresh(let token):
+            metrics.requests["token", default: 0] += 1
+            refresh(connection, token: token, id: frame.id, as: actor)
         case .thread(let postID):
             metrics.requests["thread", default: 0] += 1
             guard let post = core.post(postID), core.canSee(post, actor) else {

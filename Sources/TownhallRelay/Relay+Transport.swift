@@ -42,9 +42,16 @@ extension Relay: TransportHandler {
 
     package func tick() {
         let now = clock.monotonicMillis
+        let wallSeconds = Double(clock.wallMillis()) / 1000
         for session in sessions.values {
-            if case .awaitingHello = session.phase, now - session.openedAt >= config.helloTimeoutMillis {
+            switch session.phase {
+            case .awaitingHello where now - session.openedAt >= config.helloTimeoutMillis:
                 close(session.id, .unauthorized, "no hello in time")
+            case .ready where session.expires <= wallSeconds:
+                send(ErrorReply(id: nil, code: .unauthorized, message: "your sign-in has expired; open your link again"), to: session.id)
+                close(session.id, .unauthorized, "token expired")
+            default:
+                break
             }
         }
         publishUpdates(now: now)

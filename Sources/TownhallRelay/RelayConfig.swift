@@ -18,6 +18,8 @@ package struct RelayConfig: Sendable {
     /// Error replies within `strikeWindowMillis` that get a connection closed with 4008.
     package var strikeLimit = 30
     package var strikeWindowMillis: Int64 = 60_000
+    /// Connections one user may have open at once (tabs, devices); more is refused with 4008.
+    package var maxConnectionsPerUser = 20
     /// Frames a connection may send while its token is being checked.
     package var earlyFrameLimit = 32
     /// A snapshot is taken this often when something changed (and on graceful shutdown).

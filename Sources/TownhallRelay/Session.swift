@@ -20,6 +20,8 @@ package struct Session: Sendable {
     /// Monotonic ms when the connection opened.
     package let openedAt: Int64
     package var phase: Phase = .awaitingHello
+    /// When the token stops being valid (seconds since the epoch); a fresh `token` moves it.
+    package var expires: Double = .infinity
     /// Frames that arrived while the token was being checked, handled after `welcome`.
     package var early: [[UInt8]] = []
     /// Monotonic ms of recent error replies, for the abuse close (4008).

@@ -18,20 +18,15 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .customLong("tick-ms"), help: "Milliseconds between coalesced updates.") var tickMs = 100
     @Option(name: .customLong("max-queue-kib"), help: "Output a connection may have pending before it is closed with 4009.")
     var maxQueueKiB = 4096
-    @Option(name: .customLong("snapshot-every"), help: "How often to snapshot the state when it changed: 90s, 5m, 1h.")
-    var snapshotEvery: TTL = TTL(argument: "5m")!
-    @Option(name: .customLong("journal-sync"), help: "group (one fsync per batch) or per-record (one per change; slower, for comparison).")
-    var journalSync = "group"
-    @Option(name: .customLong("journal-give-up"), help: "After a journal failure, how long to serve read-only and retry before exiting non-zero.")
-    var journalGiveUp: TTL = TTL(argument: "60s")!
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.") var logLevel = "info"
+    @OptionGroup(title: "Journal") var journalOptions: JournalOptions
+    @OptionGroup(title: "Security") var security: SecurityOptions
 
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be 0 to 65535") }
         guard (10...5000).contains(tickMs) else { throw ValidationError("--tick-ms must be 10 to 5000") }
         guard (16...1_048_576).contains(maxQueueKiB) else { throw ValidationError("--max-queue-kib must be 16 to 1048576") }
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("--log-level is not a level") }
-        guard DiskJournal.SyncMode(rawValue: journalSync) != nil else { throw ValidationError("--journal-sync must be group or per-record") }
     }
 
     func run() async throws {
@@ -43,13 +38,14 @@ struct Serve: AsyncParsableCommand {
         }
         let logger = Logger(label: "townhall")
         let folder = try DataFolder(path: data)
-        let authenticator = await Authenticator(secret: try folder.secret())
+        let authenticator = try await Authenticator(secret: try folder.secret(), sso: try security.sso())
         let (core, journal) = try openState(folder, logger: logger)
 
         var relayConfig = RelayConfig()
         relayConfig.tickMilliseconds = tickMs
-        relayConfig.snapshotIntervalMillis = Int64(snapshotEvery.seconds * 1000)
-        relayConfig.journalGiveUpMillis = Int64(journalGiveUp.seconds * 1000)
+        relayConfig.snapshotIntervalMillis = Int64(journalOptions.snapshotEvery.seconds * 1000)
+        relayConfig.journalGiveUpMillis = Int64(journalOptions.journalGiveUp.seconds * 1000)
+        relayConfig.maxConnectionsPerUser = security.maxConnsPerUser
         let executor = ServiceQueue()
         let path = folder.path
         let relay = Relay(
@@ -62,6 +58,11 @@ struct Serve: AsyncParsableCommand {
         )
         var serverConfig = LWSServerConfig(host: host, port: port, webRoot: web, tickMilliseconds: tickMs)
         serverConfig.maxQueuedBytes = maxQueueKiB * 1024
+        serverConfig.tlsCertificate = security.tlsCert
+        serverConfig.tlsKey = security.tlsKey
+        serverConfig.allowedOrigins = security.origins
+        serverConfig.maxConnectionsPerAddress = security.maxConnsPerAddress
+        serverConfig.maxNewConnectionsPerAddressPerSecond = security.maxNewConnsPerAddress
         let server = try LWSServer(config: serverConfig, handler: relay, executor: executor, logger: logger)
         relay.transport = server
         try server.start()
@@ -105,7 +106,7 @@ struct Serve: AsyncParsableCommand {
         logger.info("journal.recovered", metadata: [
             "snapshot.records": "\(recovery.snapshotInfo?.covered ?? 0)", "replayed": "\(recovery.records.count)",
         ])
-        let journal = try DiskJournal(folder: folder.path, recovery: recovery, mode: DiskJournal.SyncMode(rawValue: journalSync) ?? .group)
+        let journal = try DiskJournal(folder: folder.path, recovery: recovery, mode: journalOptions.syncMode)
         return (core, journal)
     }
 
@@ -113,7 +114,7 @@ struct Serve: AsyncParsableCommand {
     /// query, so they stay out of server and proxy logs).
     private func printLinks(port: Int, authenticator: Authenticator) async throws {
         let shown = ["0.0.0.0", "", "*"].contains(host) ? "localhost" : host
-        let base = "http://\(shown):\(port)"
+        let base = "\(security.tlsCert == nil ? "http" : "https")://\(shown):\(port)"
         let hostToken = try await authenticator.mint(Actor(id: "host", name: "Host", office: "HQ", role: .host), ttl: 8 * 3600)
         let employeeToken = try await authenticator.mint(Actor(id: "employee", name: "Employee", office: "HQ", role: .employee), ttl: 8 * 3600)
         print("Townhall is serving on \(base) (listening on \(host):\(port))")

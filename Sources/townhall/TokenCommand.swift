@@ -23,7 +23,7 @@ struct TokenCommand: AsyncParsableCommand {
 
     func run() async throws {
         let folder = try DataFolder(path: data)
-        let authenticator = await Authenticator(secret: try folder.secret())
+        let authenticator = try await Authenticator(secret: try folder.secret())
         let actor = Actor(id: sub, name: name, office: office, role: Role(rawValue: role)!)
         print(try await authenticator.mint(actor, ttl: ttl.seconds))
     }

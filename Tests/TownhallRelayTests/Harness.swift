@@ -20,10 +20,10 @@ final class Harness {
     static let host = Actor(id: "u-host", name: "Hana Ito", office: "Austin", role: .host)
 
     init(
-        config: RelayConfig = RelayConfig(), journal: any Journal = MemoryJournal(),
+        config: RelayConfig = RelayConfig(), journal: any Journal = MemoryJournal(), sso: SSOConfig? = nil,
         reload: (@Sendable () throws -> Townhall)? = nil, onFatal: @escaping @Sendable (String) -> Void = { _ in }
     ) async {
-        authenticator = await Authenticator(secret: Array(repeating: 7, count: 32))
+        authenticator = try! await Authenticator(secret: Array(repeating: 7, count: 32), sso: sso)
         relay = Relay(
             config: config, core: Townhall(startedAt: 1_800_000_000_000), journal: journal,
             authenticator: authenticator, executor: executor, clock: clock.relayClock, reload: reload, onFatal: onFatal

@@ -73,7 +73,8 @@ final class QueueExecutor: ServiceExecutor {
 
 /// A clock the test moves by hand.
 final class ManualClock: Sendable {
-    private let now = Mutex<Int64>(1_800_000_000_000)
+    /// Starts at the real time: token expiry is checked against real time by jwt-kit.
+    private let now = Mutex<Int64>(Int64(Date().timeIntervalSince1970 * 1000))
 
     func advance(millis: Int64) { now.withLock { $0 += millis } }
 
