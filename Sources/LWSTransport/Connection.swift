@@ -11,6 +11,8 @@ struct Connection {
     /// Set once a close was decided: the queue drains, then the socket closes with it.
     var closing: (code: CloseCode, reason: String)?
     var cause: CloseCause = .peer
+    /// A conformance-test echo connection: the relay never hears of it.
+    var echo = false
 
     init(id: ConnectionID, output: OutputQueue) {
         self.id = id

@@ -40,19 +40,29 @@ extension LWSServer {
         case LWS_CALLBACK_WSI_DESTROY:
             addressLimits.release(lws_get_socket_fd(wsi))
         case LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION:
-            guard header(wsi, WSI_TOKEN_GET_URI) == "/ws", originAllowed(wsi) else {
-                metrics.refusedUpgrades += 1
-                return 1
+            // Per-session data carries the endpoint from here to ESTABLISHED.
+            let path = header(wsi, WSI_TOKEN_GET_URI)
+            if path == "/ws", originAllowed(wsi) {
+                user?.storeBytes(of: 0, as: UInt64.self)
+                return 0
             }
-            return 0
+            if let echoPath = config.echoPath, path == echoPath {
+                user?.storeBytes(of: Self.echoMarker, as: UInt64.self)
+                return 0
+            }
+            metrics.refusedUpgrades += 1
+            return 1
         case LWS_CALLBACK_ESTABLISHED:
             guard let user else { return -1 }
+            let echo = user.load(as: UInt64.self) == Self.echoMarker
             let id = nextID
             nextID += 1
             user.storeBytes(of: id, as: UInt64.self)
-            connections[id] = Connection(id: id, output: OutputQueue(maxBytes: config.maxQueuedBytes, maxFrames: config.maxQueuedFrames))
+            var state = Connection(id: id, output: OutputQueue(maxBytes: config.maxQueuedBytes, maxFrames: config.maxQueuedFrames))
+            state.echo = echo
+            connections[id] = state
             sockets[id] = wsi
-            handler.connectionOpened(id, peer: peer(wsi))
+            if !echo { handler.connectionOpened(id, peer: peer(wsi)) }
             return 0
         case LWS_CALLBACK_RECEIVE:
             guard let user else { return -1 }
@@ -64,7 +74,7 @@ extension LWSServer {
             guard let user else { return 0 }
             let id = user.load(as: UInt64.self)
             sockets[id] = nil
-            if let state = connections.removeValue(forKey: id) { handler.connectionClosed(id, cause: state.cause) }
+            if let state = connections.removeValue(forKey: id), !state.echo { handler.connectionClosed(id, cause: state.cause) }
             return 0
         case LWS_CALLBACK_HTTP:
             return http(wsi, input.map { String(cString: $0.assumingMemoryBound(to: CChar.self)) } ?? "/")
@@ -103,12 +113,13 @@ extension LWSServer {
     private func receive(_ wsi: OpaquePointer, _ id: ConnectionID, _ input: UnsafeMutableRawPointer?, _ length: Int) -> Int32 {
         guard var state = connections[id] else { return -1 }
         if state.closing != nil { return 0 }
-        if lws_frame_is_binary(wsi) != 0 {
+        let binary = lws_frame_is_binary(wsi) != 0
+        if binary && !state.echo {
             return closeNow(wsi, LWS_CLOSE_STATUS_UNACCEPTABLE_OPCODE, "binary frames are not supported")
         }
         if lws_is_first_fragment(wsi) != 0 { state.incoming.removeAll(keepingCapacity: true) }
         let announced = state.incoming.count + length + Int(lws_remaining_packet_payload(wsi))
-        guard announced <= config.maxMessageBytes else {
+        guard announced <= (state.echo ? config.echoMaxMessageBytes : config.maxMessageBytes) else {
             state.incoming = []
             connections[id] = state
             return closeNow(wsi, LWS_CLOSE_STATUS_MESSAGE_TOO_LARGE, "message larger than \(config.maxMessageBytes) bytes")
@@ -123,7 +134,13 @@ extension LWSServer {
         let message = state.incoming
         state.incoming = []
         connections[id] = state
-        handler.received(message, from: id)
+        if state.echo {
+            let frame = OutboundFrame(message, headroom: frameHeadroom)
+            frame.binary = binary
+            send(frame, to: id)
+        } else {
+            handler.received(message, from: id)
+        }
         return 0
     }
 
@@ -135,7 +152,7 @@ extension LWSServer {
             connections[id] = state
             let count = frame.count
             let written = frame.storage.withUnsafeMutableBufferPointer { raw in
-                lws_write(wsi, raw.baseAddress! + frame.headroom, count, LWS_WRITE_TEXT)
+                lws_write(wsi, raw.baseAddress! + frame.headroom, count, frame.binary ? LWS_WRITE_BINARY : LWS_WRITE_TEXT)
             }
             guard written >= count else { return -1 }
             if !state.output.isEmpty || state.closing != nil { lws_callback_on_writable(wsi) }

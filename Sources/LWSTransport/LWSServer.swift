@@ -51,6 +51,9 @@ package final class LWSServer: Transport, @unchecked Sendable {
 
     package var frameHeadroom: Int { Int(th_lws_pre) }
 
+    /// Per-session marker, between FILTER and ESTABLISHED, for an echo connection.
+    static let echoMarker = UInt64.max
+
     /// The port actually listened on (useful with port 0).
     package var boundPort: Int { native?.boundPort ?? config.port }
 

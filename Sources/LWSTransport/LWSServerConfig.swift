@@ -24,6 +24,10 @@ package struct LWSServerConfig: Sendable {
     /// behind one NAT address share these, so they are generous by default.
     package var maxConnectionsPerAddress = 2000
     package var maxNewConnectionsPerAddressPerSecond = 200
+    /// A path that echoes every message back, for WebSocket conformance suites
+    /// (Autobahn). Off unless set; it bypasses sign-in, so never enable it in production.
+    package var echoPath: String?
+    package var echoMaxMessageBytes = 16 * 1024 * 1024
 
     package init(host: String, port: Int, webRoot: String, tickMilliseconds: Int) {
         self.host = host

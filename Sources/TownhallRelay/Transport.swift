@@ -10,6 +10,8 @@ package final class OutboundFrame {
     package let headroom: Int
     /// `headroom` spare bytes, then the payload.
     package var storage: [UInt8]
+    /// Sent as a binary frame (only the transport's echo endpoint does).
+    package var binary = false
 
     package init(_ payload: [UInt8], headroom: Int) {
         self.headroom = headroom

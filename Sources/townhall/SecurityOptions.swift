@@ -16,6 +16,8 @@ struct SecurityOptions: ParsableArguments {
     @Option(name: .customLong("max-new-conns-per-address"), help: "New connections a second from one address.")
     var maxNewConnsPerAddress = 200
     @Option(name: .customLong("max-conns-per-user"), help: "Open connections of one user.") var maxConnsPerUser = 20
+    @Option(name: .customLong("echo-path"), help: ArgumentHelp("Serve an unauthenticated WebSocket echo at this path, for conformance tests only.", visibility: .hidden))
+    var echoPath: String?
 
     func validate() throws {
         guard (tlsCert == nil) == (tlsKey == nil) else { throw ValidationError("--tls-cert and --tls-key go together") }

@@ -63,6 +63,8 @@ struct Serve: AsyncParsableCommand {
         serverConfig.allowedOrigins = security.origins
         serverConfig.maxConnectionsPerAddress = security.maxConnsPerAddress
         serverConfig.maxNewConnectionsPerAddressPerSecond = security.maxNewConnsPerAddress
+        serverConfig.echoPath = security.echoPath
+        if let echoPath = security.echoPath { logger.warning("server.echo_endpoint_enabled", metadata: ["path": "\(echoPath)"]) }
         let server = try LWSServer(config: serverConfig, handler: relay, executor: executor, logger: logger)
         relay.transport = server
         try server.start()
