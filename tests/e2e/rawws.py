@@ -17,8 +17,9 @@ GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
 
 class RawWS:
     def __init__(self, host: str, port: int, path: str = "/ws", subprotocol: str = "townhall.v1",
-                 timeout: float = 5.0):
-        self.sock = socket.create_connection((host, port), timeout=timeout)
+                 timeout: float = 5.0, source: str = ""):
+        self.sock = socket.create_connection((host, port), timeout=timeout,
+                                             source_address=(source, 0) if source else None)
         self.buf = b""
         key = base64.b64encode(os.urandom(16)).decode()
         req = (
