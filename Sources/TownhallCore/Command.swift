@@ -9,7 +9,19 @@ package enum Command: Codable, Sendable, Equatable {
     case moderate(post: String, status: PostStatus, note: String?)
     case announce(text: String)
     case townhall(state: LiveState, title: String?, stream: String?)
-    case closeCycle
+    /// Ends the week; shortlisted posts not yet answered move on with their votes when
+    /// `carryOver` is true.
+    case closeCycle(carryOver: Bool)
+    /// Puts shortlisted posts in this order at the head of the agenda.
+    case agenda(posts: [String])
+    /// The written follow-up to a post, with who owns it; marks the post answered.
+    case answer(post: String, text: String, owner: String?)
+    /// Retention: erases every cycle that ended at or before `before` (ms since the epoch).
+    case purge(before: Int64)
+    /// A privacy request: erases one person's posts, comments and votes.
+    case forget(user: String)
+    /// Turns post review on or off; journaled so a replay makes the same decisions.
+    case configure(reviewPosts: Bool)
 }
 
 /// One accepted change as it is journaled: who, when (ms since the epoch), what.

@@ -7,6 +7,8 @@ package struct Limits: Sendable, Equatable {
     package var note = 500
     package var stream = 2000
     package var key = 128
+    package var answer = 2000
+    package var owner = 200
 
     package init() {}
 }

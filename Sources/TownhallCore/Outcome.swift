@@ -17,6 +17,7 @@ package struct Outcome: Sendable, Equatable {
         case comment(Comment)
         case announcement(Announcement)
         case cycle(Cycle)
+        case erased(posts: Int, comments: Int, votes: Int)
         case done
     }
 }
@@ -31,4 +32,12 @@ package enum Change: Sendable, Equatable {
     case stage
     /// A new cycle began; the old cycle's posts left the rankings.
     case cycle
+    /// The agenda's order changed.
+    case agenda
+    /// A pending post was approved (or declined) in review mode; its author is told.
+    case reviewed(String, approved: Bool)
+    /// A comment was erased (a privacy request).
+    case commentRemoved(String)
+    /// Configuration (review mode) changed; nothing to show.
+    case configured
 }

@@ -29,6 +29,15 @@ package struct Post: Codable, Sendable, Equatable {
     package var note: String?
     /// The client's retry key, unique per author.
     package var key: String?
+    /// Votes per voter's office, for leadership review (staff only on the wire).
+    package var support: [String: Support] = [:]
+    /// The written follow-up, once the post was answered.
+    package var answer: Answer?
+    /// The cycle the post was first made in, when it carried over to a later one.
+    package var carriedFrom: Int?
+
+    /// Whether the post was erased (retention or a privacy request): nobody sees it.
+    package var isErased: Bool { author.id.isEmpty }
 
     package var score: Int { up - down }
 

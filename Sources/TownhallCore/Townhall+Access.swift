@@ -3,13 +3,14 @@ extension Townhall {
     /// Whether `viewer` may see `post`: staff see everything; employees see neither
     /// pending nor hidden posts, except their own pending ones.
     package func canSee(_ post: Post, _ viewer: Actor) -> Bool {
+        if post.isErased { return false }
         if viewer.role.isStaff || !post.status.isHiddenFromEmployees { return true }
         return post.status == .pending && post.author.id == viewer.id
     }
 
     /// Whether every member of `audience` may see `post` (what the shared rankings show).
     package func audience(_ audience: Audience, sees post: Post) -> Bool {
-        audience == .staff || !post.status.isHiddenFromEmployees
+        !post.isErased && (audience == .staff || !post.status.isHiddenFromEmployees)
     }
 
     /// The counter of an existing post, or nil.

@@ -10,9 +10,10 @@ extension Townhall {
         }
         var cleanNote: String?
         if let note { cleanNote = try TextRules.cleanOptional(note, field: "note", limit: limits.note) }
-        guard let number = number(of: id) else { throw CoreError(.notFound, "no such post") }
+        guard let number = number(of: id), !store[number - 1].isErased else { throw CoreError(.notFound, "no such post") }
 
         var post = store[number - 1]
+        let wasPending = post.status == .pending
         let newNote = note == nil ? post.note : cleanNote
         if post.status == status && post.note == newNote {
             return Outcome(result: .done, changes: [])
@@ -21,6 +22,8 @@ extension Townhall {
         post.note = newNote
         store[number - 1] = post
         var changes: [Change] = [.post(id)]
+        if wasPending, status != .pending { changes.append(.reviewed(id, approved: status != .hidden && status != .dismissed)) }
+        if syncAgenda(post) { changes.append(.agenda) }
 
         var onAir = stage.onAir
         if status == .onair {
@@ -28,6 +31,7 @@ extension Townhall {
                store[other - 1].status == .onair {
                 store[other - 1].status = .answered
                 changes.append(.post(previous))
+                if syncAgenda(store[other - 1]) { changes.append(.agenda) }
             }
             onAir = id
         } else if onAir == id {

@@ -7,7 +7,7 @@ extension Townhall {
 
     /// Every post of cycle `id`, oldest first (for exports).
     package func posts(inCycle id: Int) -> [Post] {
-        store.filter { $0.cycle == id }
+        store.filter { $0.cycle == id && !$0.isErased }
     }
 
     /// For each ordering, the first `depth` current-cycle posts `audience` may see.
@@ -18,9 +18,29 @@ extension Townhall {
     /// The user's non-zero votes on current-cycle posts, by post id.
     package func votes(of userID: String) -> [String: Int] {
         var votes: [String: Int] = [:]
-        for (number, value) in ballots[userID] ?? [:] { votes[PostID.make(number)] = value }
+        for (number, ballot) in ballots[userID] ?? [:] where store[number - 1].cycle == cycle.id {
+            votes[PostID.make(number)] = ballot.value
+        }
         return votes
     }
+
+    /// Every vote on cycle `id`'s posts: who, on which post, and the ballot.
+    package func votes(inCycle id: Int) -> [(user: String, post: String, ballot: Ballot)] {
+        ballots.flatMap { user, votes in
+            votes.compactMap { number, ballot in
+                store[number - 1].cycle == id ? (user, PostID.make(number), ballot) : nil
+            }
+        }
+    }
+
+    /// Cycle `id` and when it ended (nil while it is the current one), or nil if unknown.
+    package func cycleInfo(_ id: Int) -> (cycle: Cycle, endedAt: Int64?)? {
+        guard let index = history.firstIndex(where: { $0.id == id }) else { return nil }
+        return (history[index], index + 1 < history.count ? history[index + 1].startedAt : nil)
+    }
+
+    /// Every live comment kept (oldest first), for exports.
+    package var allLiveComments: [Comment] { live }
 
     /// The user's posts in the current cycle, oldest first, whatever their status.
     package func posts(by userID: String) -> [Post] {

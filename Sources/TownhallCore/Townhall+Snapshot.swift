@@ -2,38 +2,44 @@
 extension Townhall {
     /// What a snapshot keeps. The rankings, the retry-key table and each author's own
     /// posts are rebuilt from the posts on load; limits and review mode are
-    /// configuration, given again when loading.
+    /// configuration, given again when loading; review mode is journaled state.
     package struct Snapshot: Codable, Sendable, Equatable {
         package var cycle: Cycle
         package var stage: Stage
         /// Every post, "pN" at index N−1.
         package var posts: [Post]
-        /// User id → post id → non-zero vote, current cycle only.
-        package var ballots: [String: [String: Int]]
+        /// Every cycle so far, and the agenda's order.
+        package var history: [Cycle]
+        package var agenda: [String]
+        /// User id → post id → their vote, all cycles.
+        package var ballots: [String: [String: Ballot]]
         /// Comments on posts, per post id, oldest first.
         package var threads: [String: [Comment]]
         /// Live comments, oldest first.
         package var live: [Comment]
         package var commentCount: Int
         package var announcements: [Announcement]
+        package var reviewPosts: Bool
     }
 
     /// The state as a snapshot value. Cheap to take: the collections are copied on write.
     package var snapshot: Snapshot {
         Snapshot(
-            cycle: cycle, stage: stage, posts: store,
+            cycle: cycle, stage: stage, posts: store, history: history, agenda: agenda,
             ballots: ballots.mapValues { votes in
                 Dictionary(uniqueKeysWithValues: votes.map { (PostID.make($0.key), $0.value) })
             },
-            threads: threads, live: live, commentCount: commentCount, announcements: bulletins
+            threads: threads, live: live, commentCount: commentCount, announcements: bulletins, reviewPosts: reviewPosts
         )
     }
 
     /// Rebuilds a townhall from a snapshot, the rankings in one sort per ordering.
-    package init(snapshot: Snapshot, limits: Limits = Limits(), reviewPosts: Bool = false) {
-        self.init(limits: limits, reviewPosts: reviewPosts, startedAt: snapshot.cycle.startedAt)
+    package init(snapshot: Snapshot, limits: Limits = Limits()) {
+        self.init(limits: limits, reviewPosts: snapshot.reviewPosts, startedAt: snapshot.cycle.startedAt)
         cycle = snapshot.cycle
         stage = snapshot.stage
+        history = snapshot.history
+        agenda = snapshot.agenda
         store = snapshot.posts
         threads = snapshot.threads
         live = snapshot.live
@@ -42,14 +48,15 @@ extension Townhall {
         var current: [(post: Post, number: Int)] = []
         for (index, post) in store.enumerated() {
             let number = index + 1
-            if let key = post.key { keyed[AuthorKey(author: post.author.id, key: key)] = number }
+            if let key = post.key, !post.isErased { keyed[AuthorKey(author: post.author.id, key: key)] = number }
             if post.cycle == cycle.id {
-                ownPosts[post.author.id, default: []].append(number)
+                // Erased posts stay in the indexes (reads skip them), as they do live.
                 current.append((post, number))
+                if !post.isErased { ownPosts[post.author.id, default: []].append(number) }
             }
         }
         ballots = snapshot.ballots.mapValues { votes in
-            Dictionary(uniqueKeysWithValues: votes.compactMap { id, value in PostID.number(of: id).map { ($0, value) } })
+            Dictionary(uniqueKeysWithValues: votes.compactMap { id, ballot in PostID.number(of: id).map { ($0, ballot) } })
         }
         rankings = Rankings(posts: current, cycleStart: cycle.startedAt)
     }

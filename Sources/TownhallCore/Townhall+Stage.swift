@@ -23,6 +23,7 @@ extension Townhall {
             if let number = number(of: onAir), store[number - 1].status == .onair {
                 store[number - 1].status = .answered
                 changes.append(.post(onAir))
+                if syncAgenda(store[number - 1]) { changes.append(.agenda) }
             }
             next.onAir = nil
         }

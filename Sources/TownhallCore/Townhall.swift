@@ -17,9 +17,13 @@ package struct Townhall: Sendable, Equatable {
     var keyed: [AuthorKey: Int] = [:]
     /// Author id → counters of their posts in the current cycle, oldest first.
     var ownPosts: [String: [Int]] = [:]
-    /// User id → post counter → non-zero vote, for the current cycle only
-    /// (old-cycle posts cannot be voted on, so their votes are dropped at `closeCycle`).
-    var ballots: [String: [Int: Int]] = [:]
+    /// User id → post counter → their vote, for every cycle (exports count distinct
+    /// voters per office; retention and privacy requests erase them).
+    var ballots: [String: [Int: Ballot]] = [:]
+    /// Every cycle so far, oldest first; the last is the current one.
+    package internal(set) var history: [Cycle] = []
+    /// Shortlisted posts in the order leadership will take them.
+    package internal(set) var agenda: [String] = []
     /// Post id → its comments, oldest first.
     var threads: [String: [Comment]] = [:]
     /// Live comments on the townhall, oldest first.
@@ -37,6 +41,7 @@ package struct Townhall: Sendable, Equatable {
         self.reviewPosts = reviewPosts
         self.cycle = Cycle(id: 1, startedAt: startedAt)
         self.stage = Stage()
+        self.history = [cycle]
     }
 
     /// Applies one request. Throws `CoreError` and changes nothing when refused: every
@@ -56,10 +61,26 @@ package struct Townhall: Sendable, Equatable {
             return try announce(text: text, by: actor, at: at)
         case let .townhall(state, title, stream):
             return try townhall(state: state, title: title, stream: stream, by: actor)
-        case .closeCycle:
-            return try closeCycle(by: actor, at: at)
+        case let .closeCycle(carryOver):
+            return try closeCycle(carryOver: carryOver, by: actor, at: at)
+        case let .agenda(posts):
+            return try setAgenda(posts, by: actor)
+        case let .answer(post, text, owner):
+            return try answer(post: post, text: text, owner: owner, by: actor, at: at)
+        case let .purge(before):
+            return try purge(before: before, by: actor)
+        case let .forget(user):
+            return try forget(user: user, by: actor)
+        case let .configure(review):
+            try require(actor, in: [.host], to: "configure the townhall")
+            guard review != reviewPosts else { return Outcome(result: .done, changes: []) }
+            reviewPosts = review
+            return Outcome(result: .done, changes: [.configured])
         }
     }
+
+    /// The actor of what the server does by itself: weekly rollover, retention, config.
+    package static let system = Actor(id: "system", name: "Townhall", office: "", role: .host)
 
     /// Identifies an author's retry key.
     struct AuthorKey: Hashable, Sendable {

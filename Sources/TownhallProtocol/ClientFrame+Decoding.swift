@@ -84,7 +84,21 @@ private struct Fields {
             return .command(.townhall(state: state, title: try optionalString("title"), stream: try optionalString("stream")))
         case "cycle":
             guard try string("action") == "close" else { throw fail("field 'action' must be \"close\"") }
-            return .command(.closeCycle)
+            return .command(.closeCycle(carryOver: try optionalBool("carryOver") ?? true))
+        case "agenda":
+            guard case .array(let items)? = object["posts"] else { throw fail("field 'posts' must be an array of post ids") }
+            let posts = items.compactMap { item -> String? in if case .string(let id) = item { id } else { nil } }
+            guard posts.count == items.count, posts.count <= 200 else { throw fail("field 'posts' must be at most 200 post ids") }
+            return .command(.agenda(posts: posts))
+        case "answer":
+            return .command(.answer(post: try string("post"), text: try string("text"), owner: try optionalString("owner")))
+        case "archive":
+            guard case .int(let cycle)? = object["cycle"], cycle > 0, cycle <= Int64(Int32.max) else {
+                throw fail("field 'cycle' must be a cycle id (a positive integer)")
+            }
+            return .archive(cycle: Int(cycle))
+        case "forget":
+            return .command(.forget(user: try string("sub")))
         case "thread":
             return .thread(post: try string("post"))
         case "ping":

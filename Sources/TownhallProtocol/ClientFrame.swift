@@ -18,6 +18,8 @@ package enum ClientMessage: Sendable, Equatable {
     case refresh(token: String)
     case command(Command)
     case thread(post: String)
+    /// A past (or the current) cycle's posts, with their answers.
+    case archive(cycle: Int)
     case ping
 }
 

@@ -16,11 +16,13 @@ package struct Welcome: Encodable, Sendable {
     package var announcements: [Announcement]?
     package var presence: WirePresence
     package var recovered: Bool
+    /// The shortlist's order (staff only).
+    package var agenda: [String]?
 
     package init(
         user: WireUser, epoch: String, seq: Int64, cycle: Cycle, townhall: WireStage,
         posts: [WirePost]?, ranks: WireRanks?, myVotes: [String: Int], comments: [WireComment]?,
-        announcements: [Announcement]?, presence: WirePresence, recovered: Bool
+        announcements: [Announcement]?, presence: WirePresence, recovered: Bool, agenda: [String]? = nil
     ) {
         self.user = user
         self.epoch = epoch
@@ -34,6 +36,7 @@ package struct Welcome: Encodable, Sendable {
         self.announcements = announcements
         self.presence = presence
         self.recovered = recovered
+        self.agenda = agenda
     }
 }
 
@@ -49,13 +52,17 @@ package struct Update: Encodable, Sendable {
     package var townhall: WireStage?
     package var cycle: Cycle?
     package var presence: WirePresence?
+    /// The agenda's new order (staff only).
+    package var agenda: [String]?
+    /// Comments erased by a privacy request.
+    package var removedComments: [String]?
 
     package init(seq: Int64) { self.seq = seq }
 
     /// True when there is nothing to send.
     package var isEmpty: Bool {
         posts == nil && removed == nil && ranks == nil && comments == nil && announcements == nil
-            && townhall == nil && cycle == nil && presence == nil
+            && townhall == nil && cycle == nil && presence == nil && agenda == nil && removedComments == nil
     }
 }
 
@@ -69,6 +76,8 @@ package struct Ack: Encodable, Sendable {
         case announcement(Announcement)
         case cycle(Cycle)
         case thread(WirePost, [WireComment])
+        case archive(Cycle, [WirePost])
+        case erased(posts: Int, comments: Int, votes: Int)
     }
 
     package var id: JSONValue
@@ -79,7 +88,7 @@ package struct Ack: Encodable, Sendable {
         self.payload = payload
     }
 
-    enum Keys: String, CodingKey { case type, id, post, value, comment, announcement, cycle, comments }
+    enum Keys: String, CodingKey { case type, id, post, value, comment, announcement, cycle, comments, posts, erased }
 
     package func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: Keys.self)
@@ -97,6 +106,11 @@ package struct Ack: Encodable, Sendable {
         case .thread(let post, let comments):
             try c.encode(post, forKey: .post)
             try c.encode(comments, forKey: .comments)
+        case .archive(let cycle, let posts):
+            try c.encode(cycle, forKey: .cycle)
+            try c.encode(posts, forKey: .posts)
+        case .erased(let posts, let comments, let votes):
+            try c.encode(["posts": posts, "comments": comments, "votes": votes], forKey: .erased)
         }
     }
 }
@@ -125,4 +139,28 @@ package struct Pong: Encodable, Sendable {
     package var id: JSONValue?
 
     package init(id: JSONValue?) { self.id = id }
+}
+
+/// Tells an author their pending post was approved, or declined and why (review mode).
+package struct ReviewNotice: Encodable, Sendable {
+    package var type = "review"
+    package var post: WirePost
+    package var approved: Bool
+    package var reason: String?
+
+    package init(post: WirePost, approved: Bool, reason: String?) {
+        self.post = post
+        self.approved = approved
+        self.reason = reason
+    }
+
+    enum Keys: String, CodingKey { case type, post, approved, reason }
+
+    package func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: Keys.self)
+        try c.encode(type, forKey: .type)
+        try c.encode(post, forKey: .post)
+        try c.encode(approved, forKey: .approved)
+        try c.encode(reason, forKey: .reason)
+    }
 }

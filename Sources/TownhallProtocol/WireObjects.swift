@@ -29,7 +29,9 @@ package struct WirePost: Encodable, Sendable {
         self.audience = audience
     }
 
-    enum Keys: String, CodingKey { case id, cycle, text, author, office, createdAt, up, down, score, comments, status, note }
+    enum Keys: String, CodingKey {
+        case id, cycle, text, author, office, createdAt, up, down, score, comments, status, note, answer, carriedFrom, support
+    }
 
     package func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: Keys.self)
@@ -48,7 +50,23 @@ package struct WirePost: Encodable, Sendable {
         try c.encode(post.score, forKey: .score)
         try c.encode(post.comments, forKey: .comments)
         try c.encode(post.status, forKey: .status)
-        if audience == .staff { try c.encode(post.note, forKey: .note) }
+        try c.encode(post.answer, forKey: .answer)
+        try c.encode(post.carriedFrom, forKey: .carriedFrom)
+        if audience == .staff {
+            try c.encode(post.note, forKey: .note)
+            try c.encode(post.support.mapValues(WireSupport.init), forKey: .support)
+        }
+    }
+}
+
+/// One office's votes on a post, with its distinct voters (staff only).
+package struct WireSupport: Encodable, Sendable {
+    var up, down, voters: Int
+
+    init(_ support: Support) {
+        up = support.up
+        down = support.down
+        voters = support.voters
     }
 }
 

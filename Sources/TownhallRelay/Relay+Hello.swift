@@ -89,7 +89,8 @@ extension Relay {
             posts: posts, ranks: ranks, myVotes: core.votes(of: actor.id),
             comments: full ? core.liveComments(last: config.welcomeComments).map(WireComment.init) : nil,
             announcements: full ? core.announcements(last: config.welcomeAnnouncements) : nil,
-            presence: presence.snapshot, recovered: !full
+            presence: presence.snapshot, recovered: !full,
+            agenda: audience == .staff ? core.agenda : nil
         )
     }
 }

@@ -7,7 +7,9 @@ extension Relay {
     func tendJournal(now: Int64) {
         if acceptingChanges {
             let appended = journal.status.appended
-            if !snapshotInFlight, appended > lastSnapshotCovered, now - lastSnapshotAt >= config.snapshotIntervalMillis {
+            if !snapshotInFlight, appended > lastSnapshotCovered,
+               snapshotSoon || now - lastSnapshotAt >= config.snapshotIntervalMillis {
+                snapshotSoon = false
                 takeSnapshot(now: now)
             }
         } else if let failedAt = journalFailedAt, !resetInFlight, now - lastJournalRetry >= config.journalRetryMillis {

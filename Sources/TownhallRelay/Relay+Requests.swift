@@ -35,6 +35,14 @@ extension Relay {
             if let id = frame.id {
                 send(Ack(id: id, payload: .thread(WirePost(post, for: audience), comments)), to: connection)
             }
+        case .archive(let cycle):
+            metrics.requests["archive", default: 0] += 1
+            guard let info = core.cycleInfo(cycle) else {
+                return reject(connection, ErrorReply(id: frame.id, code: .notFound, message: "no such cycle"))
+            }
+            let audience = Audience(actor.role)
+            let posts = core.posts(inCycle: cycle).filter { core.canSee($0, actor) }.sorted(by: Post.topOrder)
+            if let id = frame.id { send(Ack(id: id, payload: .archive(info.cycle, posts.map { WirePost($0, for: audience) })), to: connection) }
         case .command(let command):
             metrics.requests[command.kind, default: 0] += 1
             apply(command, id: frame.id, from: connection, as: actor, receivedAt: receivedAt)
@@ -105,6 +113,11 @@ extension Command {
         case .announce: "announce"
         case .townhall: "townhall"
         case .closeCycle: "cycle"
+        case .agenda: "agenda"
+        case .answer: "answer"
+        case .forget: "forget"
+        case .purge: "purge"
+        case .configure: "configure"
         }
     }
 }
@@ -132,6 +145,7 @@ extension Outcome.Result {
         case .comment(let comment): .comment(WireComment(comment))
         case .announcement(let announcement): .announcement(announcement)
         case .cycle(let cycle): .cycle(cycle)
+        case .erased(let posts, let comments, let votes): .erased(posts: posts, comments: comments, votes: votes)
         case .done: .none
         }
     }

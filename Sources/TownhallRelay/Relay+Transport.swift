@@ -54,6 +54,7 @@ extension Relay: TransportHandler {
                 break
             }
         }
+        tendCalendar(now: now)
         publishUpdates(now: now)
         tendJournal(now: now)
         if now - lastPrune >= 10_000 {

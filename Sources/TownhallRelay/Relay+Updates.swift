@@ -24,6 +24,8 @@ extension Relay {
                 metrics.ackLatency.observe(Double(now &- pending.receivedAt) / 1e9)
             }
             announced += batch.changes
+            notifyReviewed(batch.changes)
+            if batch.records.contains(where: \.erases) { snapshotSoon = true }
         case .failure(let error):
             if acceptingChanges {
                 acceptingChanges = false
@@ -91,6 +93,12 @@ extension Relay {
             case .cycle:
                 rankable = true
                 update.cycle = core.cycle
+            case .agenda:
+                if audience == .staff { update.agenda = core.agenda }
+            case .commentRemoved(let id):
+                update.removedComments = (update.removedComments ?? []) + [id]
+            case .reviewed, .configured:
+                break
             }
         }
         var posts: [WirePost] = []

@@ -47,6 +47,10 @@ package final class Relay: @unchecked Sendable {
     var snapshotInFlight = false
     var lastSnapshotAt: Int64 = 0
     var lastSnapshotCovered: Int64 = 0
+    /// A retention purge or privacy request ran: snapshot now, so the disk forgets too.
+    var snapshotSoon = false
+    /// When the weekly rollover and retention were last looked at (monotonic ms).
+    var lastCalendarCheck: Int64 = .min / 2
     /// Set by `stopAccepting`: new connections are turned away with 1001.
     var shuttingDown = false
 

@@ -1,3 +1,5 @@
+import Foundation
+
 /// The relay's knobs. Defaults follow PROTOCOL.md.
 package struct RelayConfig: Sendable {
     /// How often updates go out (PROTOCOL.md §5: default 100 ms).
@@ -28,6 +30,12 @@ package struct RelayConfig: Sendable {
     /// giving up (the process then exits non-zero so a supervisor restarts it).
     package var journalRetryMillis: Int64 = 2_000
     package var journalGiveUpMillis: Int64 = 60_000
+    /// The company's time zone: a cycle is an ISO week there (Monday 00:00 to Monday 00:00).
+    package var timeZone = TimeZone(identifier: "UTC")!
+    /// Weekly cycles roll over by themselves at the week's end.
+    package var weeklyRollover = true
+    /// Cycles that ended longer ago than this many weeks are erased (nil keeps everything).
+    package var retainWeeks: Int?
     package var rateLimits = (posts: RateLimiter.Rule.posts, comments: RateLimiter.Rule.comments, votes: RateLimiter.Rule.votes)
 
     package init() {}

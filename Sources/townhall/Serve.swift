@@ -2,6 +2,7 @@ import ArgumentParser
 import Dispatch
 import Foundation
 import Logging
+import Synchronization
 import LWSTransport
 import TownhallCore
 import TownhallRelay
@@ -19,6 +20,7 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .customLong("max-queue-kib"), help: "Output a connection may have pending before it is closed with 4009.")
     var maxQueueKiB = 4096
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.") var logLevel = "info"
+    @OptionGroup(title: "Weekly cycle") var cycleOptions: CycleOptions
     @OptionGroup(title: "Journal") var journalOptions: JournalOptions
     @OptionGroup(title: "Security") var security: SecurityOptions
 
@@ -39,13 +41,16 @@ struct Serve: AsyncParsableCommand {
         let logger = Logger(label: "townhall")
         let folder = try DataFolder(path: data)
         let authenticator = try await Authenticator(secret: try folder.secret(), sso: try security.sso())
-        let (core, journal) = try openState(folder, logger: logger)
+        var (core, journal) = try openState(folder, logger: logger)
+        try settle(.configure(reviewPosts: cycleOptions.reviewPosts), on: &core, journal: journal)
 
         var relayConfig = RelayConfig()
         relayConfig.tickMilliseconds = tickMs
         relayConfig.snapshotIntervalMillis = Int64(journalOptions.snapshotEvery.seconds * 1000)
         relayConfig.journalGiveUpMillis = Int64(journalOptions.journalGiveUp.seconds * 1000)
         relayConfig.maxConnectionsPerUser = security.maxConnsPerUser
+        relayConfig.timeZone = cycleOptions.timeZone
+        relayConfig.retainWeeks = cycleOptions.retainWeeks
         let executor = ServiceQueue()
         let path = folder.path
         let relay = Relay(
@@ -109,7 +114,30 @@ struct Serve: AsyncParsableCommand {
             "snapshot.records": "\(recovery.snapshotInfo?.covered ?? 0)", "replayed": "\(recovery.records.count)",
         ])
         let journal = try DiskJournal(folder: folder.path, recovery: recovery, mode: journalOptions.syncMode)
+        if recovery.snapshot == nil && recovery.records.isEmpty {
+            // A new folder: record the first cycle's start before anything else.
+            try wait { journal.snapshot(core.snapshot, completion: $0) }
+        }
         return (core, journal)
+    }
+
+    /// Applies a request of the server's own before it starts serving, journaled.
+    private func settle(_ command: Command, on core: inout Townhall, journal: DiskJournal) throws {
+        let request = Request(actor: Townhall.system, at: Int64(Date().timeIntervalSince1970 * 1000), command: command)
+        guard let outcome = try? core.apply(request), !outcome.changes.isEmpty else { return }
+        try wait { done in journal.append([request]) { done($0.map { _ in () }) } }
+    }
+
+    /// Blocks until an asynchronous journal call answers.
+    private func wait<T: Sendable>(_ call: (@escaping @Sendable (Result<T, JournalError>) -> Void) -> Void) throws {
+        let done = DispatchSemaphore(value: 0)
+        let result = Mutex<Result<T, JournalError>?>(nil)
+        call { outcome in
+            result.withLock { $0 = outcome }
+            done.signal()
+        }
+        done.wait()
+        if case .failure(let error)? = result.withLock({ $0 }) { throw ValidationError("the journal failed: \(error.message)") }
     }
 
     /// The address, and sign-in links with fresh tokens in the fragment (never the

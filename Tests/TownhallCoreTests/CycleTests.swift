@@ -9,7 +9,7 @@ struct CycleTests {
         try townhall.newPost("old")
         try townhall.run(People.bob, .vote(post: "p1", value: 1))
         let later = start + 7 * 86_400_000
-        let outcome = try townhall.run(People.host, at: later, .closeCycle)
+        let outcome = try townhall.run(People.host, at: later, .closeCycle(carryOver: false))
         #expect(outcome == Outcome(result: .cycle(Cycle(id: 2, startedAt: later)), changes: [.cycle]))
         #expect(townhall.cycle == Cycle(id: 2, startedAt: later))
         #expect(townhall.ranks(for: .staff) == Ranks())

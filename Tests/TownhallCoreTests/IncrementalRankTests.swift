@@ -8,7 +8,7 @@ struct IncrementalRankTests {
     private func expected(_ townhall: Townhall, _ audience: Audience, _ ordering: Ordering, posts: Int) -> [String] {
         let start = townhall.cycle.startedAt
         let visible = (0..<posts).compactMap { townhall.post(PostID.make($0 + 1)) }.filter {
-            $0.cycle == townhall.cycle.id && (audience == .staff || ($0.status != .pending && $0.status != .hidden))
+            !$0.isErased && $0.cycle == townhall.cycle.id && (audience == .staff || ($0.status != .pending && $0.status != .hidden))
         }
         func hot(_ p: Post) -> Double {
             let s = p.score

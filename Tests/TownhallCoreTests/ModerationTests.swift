@@ -8,8 +8,9 @@ struct ModerationTests {
         var townhall = Townhall.fresh()
         try townhall.newPost()
         let outcome = try townhall.run(staff, .moderate(post: "p1", status: .shortlisted, note: " for Q&A "))
-        #expect(outcome == Outcome(result: .done, changes: [.post("p1")]))
+        #expect(outcome == Outcome(result: .done, changes: [.post("p1"), .agenda]))
         #expect(townhall.post("p1")?.status == .shortlisted)
+        #expect(townhall.agenda == ["p1"], "shortlisting puts the post on the agenda")
         #expect(townhall.post("p1")?.note == "for Q&A")
     }
 
@@ -100,7 +101,7 @@ struct ModerationTests {
     func oldCycle() throws {
         var townhall = Townhall.fresh()
         try townhall.newPost()
-        try townhall.run(People.host, at: start + 1, .closeCycle)
+        try townhall.run(People.host, at: start + 1, .closeCycle(carryOver: false))
         try townhall.run(People.mod, .moderate(post: "p1", status: .answered, note: nil))
         #expect(townhall.post("p1")?.status == .answered)
     }

@@ -47,7 +47,7 @@ struct PostTests {
         var townhall = Townhall.fresh()
         try townhall.newPost("Old", key: "k")
         try townhall.run(People.bob, .vote(post: "p1", value: 1))
-        try townhall.run(People.host, at: start + 1, .closeCycle)
+        try townhall.run(People.host, at: start + 1, .closeCycle(carryOver: false))
         let retry = try townhall.run(People.alice, at: start + 2, .post(text: "Old", anonymous: false, key: "k"))
         #expect(retry.changes.isEmpty)
         #expect(retry.post?.id == "p1")

@@ -27,9 +27,17 @@ enum RandomScript {
                 command = .post(text: "q\(posts)", anonymous: Bool.random(using: &random), key: key)
             case 20..<85:
                 command = .vote(post: target, value: Int.random(in: -1...1, using: &random))
-            case 85..<93:
+            case 85..<90:
                 let status = PostStatus.allCases.randomElement(using: &random) ?? .open
                 command = .moderate(post: target, status: status, note: nil)
+            case 90..<91:
+                command = .answer(post: target, text: "we will", owner: Bool.random(using: &random) ? "HR" : nil)
+            case 91..<92:
+                command = .agenda(posts: [target])
+            case 92..<93:
+                command = Int.random(in: 0..<8, using: &random) == 0
+                    ? .forget(user: users.randomElement(using: &random)?.id ?? "r5")
+                    : .moderate(post: target, status: .shortlisted, note: nil)
             case 93..<97:
                 command = .comment(text: "c", post: Bool.random(using: &random) ? target : nil)
             case 97..<99:
@@ -38,7 +46,7 @@ enum RandomScript {
                 command = .announce(text: "a")
             }
             // The host closes the cycle every 1,000 requests.
-            if requests.count % 1_000 == 999 { (actor, command) = (users[0], .closeCycle) }
+            if requests.count % 1_000 == 999 { (actor, command) = (users[0], .closeCycle(carryOver: requests.count % 2_000 == 999)) }
             requests.append(Request(actor: actor, at: at, command: command))
         }
         return requests

@@ -9,7 +9,7 @@ struct RoleTests {
         try townhall.newPost()
         for command in [
             Command.moderate(post: "p1", status: .hidden, note: nil), .announce(text: "hi"),
-            .townhall(state: .live, title: nil, stream: nil), .closeCycle,
+            .townhall(state: .live, title: nil, stream: nil), .closeCycle(carryOver: false),
         ] {
             expectRefused(&townhall, People.alice, command, .forbidden)
         }
@@ -18,7 +18,7 @@ struct RoleTests {
     @Test("moderators cannot announce, run the townhall or close the cycle")
     func moderators() {
         var townhall = Townhall.fresh()
-        for command in [Command.announce(text: "hi"), .townhall(state: .live, title: nil, stream: nil), .closeCycle] {
+        for command in [Command.announce(text: "hi"), .townhall(state: .live, title: nil, stream: nil), .closeCycle(carryOver: false)] {
             expectRefused(&townhall, People.mod, command, .forbidden)
         }
     }

@@ -15,7 +15,7 @@ struct SnapshotTests {
     func roundTrip(count: Int, seed: UInt64) throws {
         let original = played(count, seed: seed, review: true)
         let bytes = try JSONEncoder().encode(original.snapshot)
-        let loaded = Townhall(snapshot: try JSONDecoder().decode(Townhall.Snapshot.self, from: bytes), reviewPosts: true)
+        let loaded = Townhall(snapshot: try JSONDecoder().decode(Townhall.Snapshot.self, from: bytes))
         #expect(loaded == original)
         #expect(Observed(loaded) == Observed(original))
         for audience in Audience.allCases {

@@ -82,7 +82,7 @@ struct StageTests {
         try townhall.run(People.alice, .comment(text: "own", post: "p1"))
         try townhall.run(People.mod, .comment(text: "staff", post: "p1"))
         try townhall.run(People.mod, .moderate(post: "p1", status: .open, note: nil))
-        try townhall.run(People.host, at: start + 1, .closeCycle)
+        try townhall.run(People.host, at: start + 1, .closeCycle(carryOver: false))
         try townhall.run(People.bob, at: start + 2, .comment(text: "late", post: "p1"))
         #expect(townhall.post("p1")?.comments == 3)
     }

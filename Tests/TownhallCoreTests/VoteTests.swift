@@ -91,7 +91,7 @@ struct VoteTests {
         var townhall = Townhall.fresh()
         try townhall.newPost()
         try townhall.run(People.bob, .vote(post: "p1", value: 1))
-        try townhall.run(People.host, at: start + 10, .closeCycle)
+        try townhall.run(People.host, at: start + 10, .closeCycle(carryOver: false))
         #expect(townhall.votes(of: People.bob.id).isEmpty)
         expectRefused(&townhall, People.bob, .vote(post: "p1", value: 0), .conflict,
                       message: "voting on this post has closed")

@@ -22,7 +22,7 @@ struct DecodingTests {
         #expect(try decode(#"{"type":"announce","text":"a"}"#).message == .command(.announce(text: "a")))
         #expect(try decode(#"{"type":"townhall","state":"live","title":"T","stream":"https://x"}"#).message
             == .command(.townhall(state: .live, title: "T", stream: "https://x")))
-        #expect(try decode(#"{"type":"cycle","action":"close"}"#).message == .command(.closeCycle))
+        #expect(try decode(#"{"type":"cycle","action":"close"}"#).message == .command(.closeCycle(carryOver: true)))
         #expect(try decode(#"{"type":"thread","post":"p1"}"#).message == .thread(post: "p1"))
         #expect(try decode(#"{"type":"ping"}"#).message == .ping)
     }

@@ -1,0 +1,90 @@
+/// Retention and privacy requests: erasing content for good. An erased post keeps its
+/// id (ids are positions) but loses its text, author and votes, and nobody sees it.
+extension Townhall {
+    /// The author an erased post is left with.
+    static let nobody = Actor(id: "", name: "", office: "", role: .employee)
+
+    /// Erases every cycle that ended at or before `cutoff`: its posts, their comments and
+    /// votes, and the live comments and announcements made before the cutoff.
+    mutating func purge(before cutoff: Int64, by actor: Actor) throws(CoreError) -> Outcome {
+        try require(actor, in: [.host], to: "apply retention")
+        var ended = Set<Int>()
+        for (index, old) in history.enumerated().dropLast() where history[index + 1].startedAt <= cutoff {
+            ended.insert(old.id)
+        }
+        var erased = Counts()
+        var changes: [Change] = []
+        for index in store.indices where ended.contains(store[index].cycle) && !store[index].isErased {
+            changes += erase(number: index + 1, counts: &erased)
+        }
+        let liveBefore = live.count
+        live.removeAll { $0.createdAt <= cutoff }
+        erased.comments += liveBefore - live.count
+        bulletins.removeAll { $0.createdAt <= cutoff }
+        return Outcome(result: .erased(posts: erased.posts, comments: erased.comments, votes: erased.votes), changes: changes)
+    }
+
+    /// Erases everything one person wrote or voted: posts (with the comments under
+    /// them), comments elsewhere (counts follow), and votes (counts and ranks follow).
+    mutating func forget(user: String, by actor: Actor) throws(CoreError) -> Outcome {
+        try require(actor, in: [.host], to: "erase a person's content")
+        guard !user.isEmpty else { throw CoreError(.badRequest, "name the user to forget") }
+        var erased = Counts()
+        var changes: [Change] = []
+        for index in store.indices where store[index].author.id == user {
+            changes += erase(number: index + 1, counts: &erased)
+        }
+        for (number, _) in ballots[user] ?? [:] {
+            setBallot(nil, of: user, on: number)
+            erased.votes += 1
+            changes.append(.post(store[number - 1].id))
+        }
+        for (postID, comments) in threads {
+            let theirs = comments.filter { $0.author.id == user }
+            guard !theirs.isEmpty, let number = number(of: postID) else { continue }
+            threads[postID] = comments.filter { $0.author.id != user }
+            store[number - 1].comments -= theirs.count
+            erased.comments += theirs.count
+            changes += theirs.map { .commentRemoved($0.id) } + [.post(postID)]
+        }
+        for comment in live where comment.author.id == user {
+            changes.append(.commentRemoved(comment.id))
+            erased.comments += 1
+        }
+        live.removeAll { $0.author.id == user }
+        ownPosts[user] = nil
+        return Outcome(result: .erased(posts: erased.posts, comments: erased.comments, votes: erased.votes), changes: changes)
+    }
+
+    struct Counts {
+        var posts = 0, comments = 0, votes = 0
+    }
+
+    /// Erases one post: its text, author, retry key, votes and comments.
+    private mutating func erase(number: Int, counts: inout Counts) -> [Change] {
+        var post = store[number - 1]
+        for (user, votes) in ballots where votes[number] != nil {
+            setBallot(nil, of: user, on: number)
+            counts.votes += 1
+        }
+        post = store[number - 1]
+        if let key = post.key { keyed[AuthorKey(author: post.author.id, key: key)] = nil }
+        let comments = threads.removeValue(forKey: post.id) ?? []
+        counts.comments += comments.count
+        counts.posts += 1
+        post.text = ""
+        post.author = Self.nobody
+        post.office = ""
+        post.key = nil
+        post.note = nil
+        post.answer = nil
+        post.support = [:]
+        post.comments = 0
+        post.anonymous = true
+        post.status = .hidden
+        store[number - 1] = post
+        agenda.removeAll { $0 == post.id }
+        if stage.onAir == post.id { stage.onAir = nil }
+        return [.post(post.id)] + comments.map { .commentRemoved($0.id) }
+    }
+}

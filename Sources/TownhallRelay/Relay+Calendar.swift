@@ -1,0 +1,73 @@
+import Foundation
+import TownhallCore
+import TownhallProtocol
+
+extension Relay {
+    /// Once a second: roll the weekly cycle over at the week's end in the company's time
+    /// zone, and erase cycles past the retention period. Both go through the journal as
+    /// the system's own requests, like anyone's.
+    func tendCalendar(now: Int64) {
+        guard acceptingChanges, now - lastCalendarCheck >= 1000 else { return }
+        lastCalendarCheck = now
+        let wall = clock.wallMillis()
+        if config.weeklyRollover, wall >= Self.weekEnd(after: core.cycle.startedAt, in: config.timeZone) {
+            logger.notice("cycle.rollover", metadata: ["cycle": "\(core.cycle.id)"])
+            applySystem(.closeCycle(carryOver: true), at: wall)
+        }
+        if let weeks = config.retainWeeks {
+            let cutoff = wall - Int64(weeks) * 7 * 24 * 3_600_000
+            applySystem(.purge(before: cutoff), at: wall)
+        }
+    }
+
+    /// Applies a request of the server's own; like a user's, it is journaled before its
+    /// effects are announced.
+    func applySystem(_ command: Command, at wall: Int64) {
+        let request = Request(actor: Townhall.system, at: wall, command: command)
+        guard let outcome = try? core.apply(request), !outcome.changes.isEmpty else { return }
+        var batch = Batch()
+        batch.records = [request]
+        batch.changes = outcome.changes
+        commit(batch)
+    }
+
+    /// The end (next Monday 00:00 local) of the ISO week containing `millis`.
+    static func weekEnd(after millis: Int64, in timeZone: TimeZone) -> Int64 {
+        var calendar = Calendar(identifier: .iso8601)
+        calendar.timeZone = timeZone
+        let date = Date(timeIntervalSince1970: Double(millis) / 1000)
+        guard let week = calendar.dateInterval(of: .weekOfYear, for: date) else { return .max }
+        return Int64(week.end.timeIntervalSince1970 * 1000)
+    }
+
+    /// Tells the authors of reviewed posts whether they were approved, on every
+    /// connection they have open.
+    func notifyReviewed(_ changes: [Change]) {
+        for case let .reviewed(id, approved) in changes {
+            guard let post = core.post(id) else { continue }
+            let notice = ReviewNotice(post: WirePost(post, for: .employees), approved: approved, reason: approved ? nil : post.note)
+            for session in sessions.values where session.actor?.id == post.author.id {
+                send(notice, to: session.id)
+            }
+        }
+    }
+}
+
+extension Request {
+    /// Whether this request erases content (the disk must forget it too).
+    var erases: Bool {
+        switch command {
+        case .purge, .forget: true
+        default: false
+        }
+    }
+}
+
+extension Post {
+    /// The `top` ordering (PROTOCOL.md §7), for lists outside the live rankings.
+    static func topOrder(_ a: Post, _ b: Post) -> Bool {
+        if a.score != b.score { return a.score > b.score }
+        if a.createdAt != b.createdAt { return a.createdAt < b.createdAt }
+        return PostID.precedes(a.id, b.id)
+    }
+}
