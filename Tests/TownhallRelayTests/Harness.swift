@@ -21,11 +21,12 @@ final class Harness {
 
     init(
         config: RelayConfig = RelayConfig(), journal: any Journal = MemoryJournal(), sso: SSOConfig? = nil,
+        startedAt: Int64 = 1_800_000_000_000, review: Bool = false,
         reload: (@Sendable () throws -> Townhall)? = nil, onFatal: @escaping @Sendable (String) -> Void = { _ in }
     ) async {
         authenticator = try! await Authenticator(secret: Array(repeating: 7, count: 32), sso: sso)
         relay = Relay(
-            config: config, core: Townhall(startedAt: 1_800_000_000_000), journal: journal,
+            config: config, core: Townhall(reviewPosts: review, startedAt: startedAt), journal: journal,
             authenticator: authenticator, executor: executor, clock: clock.relayClock, reload: reload, onFatal: onFatal
         )
         relay.transport = transport

@@ -78,6 +78,10 @@ final class ManualClock: Sendable {
 
     func advance(millis: Int64) { now.withLock { $0 += millis } }
 
+    func set(millis: Int64) { now.withLock { $0 = millis } }
+
+    var millis: Int64 { now.withLock { $0 } }
+
     var relayClock: RelayClock {
         RelayClock(
             wallMillis: { self.now.withLock { $0 } },
@@ -123,6 +127,7 @@ final class FlakyJournal: Journal, @unchecked Sendable {
     var failing = false
     private(set) var kept: [Request] = []
     private(set) var resets = 0
+    private(set) var snapshots = 0
 
     func append(_ records: [Request], completion: @escaping @Sendable (Result<Void, JournalError>) -> Void) {
         if failing { return completion(.failure(JournalError("fsync: Input/output error"))) }
@@ -131,6 +136,7 @@ final class FlakyJournal: Journal, @unchecked Sendable {
     }
 
     func snapshot(_ state: Townhall.Snapshot, completion: @escaping @Sendable (Result<SnapshotInfo, JournalError>) -> Void) {
+        snapshots += 1
         completion(.success(SnapshotInfo(covered: Int64(kept.count), writtenAt: 0, bytes: 0)))
     }
 
