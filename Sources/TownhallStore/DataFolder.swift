@@ -63,3 +63,27 @@ package struct DataFolder: Sendable {
         return bytes
     }
 }
+
+/// An exclusive hold on a data folder: one server (or one offline command that writes)
+/// at a time. Released when the process ends, however it ends.
+package final class FolderLock: Sendable {
+    private let fd: Int32
+
+    fileprivate init(fd: Int32) { self.fd = fd }
+
+    deinit { close(fd) }
+}
+
+extension DataFolder {
+    /// Takes the folder's lock, or says who has it.
+    package func lock() throws(Failure) -> FolderLock {
+        let file = (path as NSString).appendingPathComponent("lock")
+        let fd = open(file, O_RDWR | O_CREAT, 0o600)
+        guard fd >= 0 else { throw Failure(description: "cannot open \(file): \(String(cString: strerror(errno)))") }
+        guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
+            close(fd)
+            throw Failure(description: "another townhall process is using \(path) (a running server holds it)")
+        }
+        return FolderLock(fd: fd)
+    }
+}

@@ -12,6 +12,8 @@ struct RepairCommand: ParsableCommand {
     @Option(help: "The data folder.") var data = "./data"
 
     func run() throws {
+        let hold = try DataFolder(path: data).lock()
+        defer { withExtendedLifetime(hold) {} }
         for line in try Repair.run(data) { print(line) }
     }
 }

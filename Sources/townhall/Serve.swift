@@ -2,7 +2,6 @@ import ArgumentParser
 import Dispatch
 import Foundation
 import Logging
-import Synchronization
 import LWSTransport
 import TownhallCore
 import TownhallRelay
@@ -40,6 +39,8 @@ struct Serve: AsyncParsableCommand {
         }
         let logger = Logger(label: "townhall")
         let folder = try DataFolder(path: data)
+        let hold = try folder.lock()
+        defer { withExtendedLifetime(hold) {} }
         let authenticator = try await Authenticator(secret: try folder.secret(), sso: try security.sso())
         var (core, journal) = try openState(folder, logger: logger)
         try settle(.configure(reviewPosts: cycleOptions.reviewPosts), on: &core, journal: journal)
@@ -81,14 +82,11 @@ struct Serve: AsyncParsableCommand {
         server.shutdown(grace: 2)
         // The service thread has stopped: the state is ours to snapshot.
         if relay.acceptingChanges {
-            let done = DispatchSemaphore(value: 0)
-            journal.snapshot(relay.core.snapshot) { result in
-                if case .failure(let error) = result {
-                    Logger(label: "townhall").error("snapshot.failed", metadata: ["error": "\(error.message)"])
-                }
-                done.signal()
+            do {
+                try JournalWait.run { done in journal.snapshot(relay.core.snapshot) { done($0.map { _ in () }) } }
+            } catch {
+                logger.error("snapshot.failed", metadata: ["error": "\(error)"])
             }
-            done.wait()
         }
         journal.close()
         logger.notice("server.stopped")
@@ -116,7 +114,7 @@ struct Serve: AsyncParsableCommand {
         let journal = try DiskJournal(folder: folder.path, recovery: recovery, mode: journalOptions.syncMode)
         if recovery.snapshot == nil && recovery.records.isEmpty {
             // A new folder: record the first cycle's start before anything else.
-            try wait { journal.snapshot(core.snapshot, completion: $0) }
+            try JournalWait.run { done in journal.snapshot(core.snapshot) { done($0.map { _ in () }) } }
         }
         return (core, journal)
     }
@@ -125,19 +123,7 @@ struct Serve: AsyncParsableCommand {
     private func settle(_ command: Command, on core: inout Townhall, journal: DiskJournal) throws {
         let request = Request(actor: Townhall.system, at: Int64(Date().timeIntervalSince1970 * 1000), command: command)
         guard let outcome = try? core.apply(request), !outcome.changes.isEmpty else { return }
-        try wait { done in journal.append([request]) { done($0.map { _ in () }) } }
-    }
-
-    /// Blocks until an asynchronous journal call answers.
-    private func wait<T: Sendable>(_ call: (@escaping @Sendable (Result<T, JournalError>) -> Void) -> Void) throws {
-        let done = DispatchSemaphore(value: 0)
-        let result = Mutex<Result<T, JournalError>?>(nil)
-        call { outcome in
-            result.withLock { $0 = outcome }
-            done.signal()
-        }
-        done.wait()
-        if case .failure(let error)? = result.withLock({ $0 }) { throw ValidationError("the journal failed: \(error.message)") }
+        try JournalWait.run { done in journal.append([request]) { done($0) } }
     }
 
     /// The address, and sign-in links with fresh tokens in the fragment (never the
