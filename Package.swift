@@ -29,7 +29,7 @@ let package = Package(
         .target(
             name: "TownhallRelay",
             dependencies: [
-                "TownhallCore", "TownhallProtocol", "TownhallStore",
+                "TownhallCore", "TownhallProtocol", "TownhallStore", "TownhallReports",
                 .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -46,13 +46,14 @@ let package = Package(
         .executableTarget(
             name: "townhall",
             dependencies: [
-                "TownhallRelay", "LWSTransport", "TownhallStore",
+                "TownhallRelay", "LWSTransport", "TownhallStore", "TownhallReports",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
         ),
         .executableTarget(name: "JournalBench", dependencies: ["TownhallStore"], swiftSettings: swiftSettings),
+        .target(name: "TownhallReports", dependencies: ["TownhallCore"], swiftSettings: swiftSettings),
         .testTarget(name: "TownhallCoreTests", dependencies: ["TownhallCore"], swiftSettings: swiftSettings),
         .testTarget(name: "TownhallProtocolTests", dependencies: ["TownhallProtocol"], swiftSettings: swiftSettings),
         .testTarget(name: "TownhallStoreTests", dependencies: ["TownhallStore"], swiftSettings: swiftSettings),
@@ -62,5 +63,6 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "LWSTransportTests", dependencies: ["LWSTransport"], swiftSettings: swiftSettings),
+        .testTarget(name: "TownhallReportsTests", dependencies: ["TownhallReports"], swiftSettings: swiftSettings),
     ]
 )

@@ -179,7 +179,7 @@ extension LWSServer {
             return finish(wsi, lws_return_http_status(wsi, UInt32(HTTP_STATUS_METHOD_NOT_ALLOWED.rawValue), nil))
         }
         let request = HTTPRequest(
-            path: path, query: header(wsi, WSI_TOKEN_HTTP_URI_ARGS) ?? "",
+            path: path, query: queryString(wsi),
             authorization: header(wsi, WSI_TOKEN_HTTP_AUTHORIZATION)
         )
         if var response = handler.respond(to: request) {
@@ -215,6 +215,18 @@ extension LWSServer {
             }
             return lws_finalize_write_http_header(wsi, start, &cursor, end) == 0
         }
+    }
+
+    /// The query string: libwebsockets keeps each `name=value` as a fragment.
+    private func queryString(_ wsi: OpaquePointer) -> String {
+        var parts: [String] = []
+        var buffer = [CChar](repeating: 0, count: 1024)
+        for index in 0..<32 {
+            let length = lws_hdr_copy_fragment(wsi, &buffer, Int32(buffer.count), WSI_TOKEN_HTTP_URI_ARGS, Int32(index))
+            guard length > 0 else { break }
+            parts.append(String(decoding: buffer.prefix(Int(length)).map { UInt8(bitPattern: $0) }, as: UTF8.self))
+        }
+        return parts.joined(separator: "&")
     }
 
     /// A request header's value, or nil when absent.

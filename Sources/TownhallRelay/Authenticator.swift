@@ -82,6 +82,19 @@ package final class Authenticator: Sendable {
         return .success(Identity(actor: actor, expires: claims.exp.value.timeIntervalSince1970))
     }
 
+    /// Verifies on the calling thread, for the rare HTTP request that carries a token
+    /// (exports): the caller is not a concurrency-pool thread, so waiting is safe.
+    package func verifyNow(_ token: String) -> Result<Identity, AuthError> {
+        let done = DispatchSemaphore(value: 0)
+        let box = ResultBox()
+        Task {
+            box.result = await verify(token)
+            done.signal()
+        }
+        done.wait()
+        return box.result ?? .failure(AuthError("the token could not be checked"))
+    }
+
     /// Mints an HS256 token for `actor` that expires after `ttl` seconds.
     package func mint(_ actor: Actor, ttl: TimeInterval, now: Date = Date()) async throws -> String {
         try await own.sign(TownhallClaims(actor: actor, expires: now.addingTimeInterval(ttl)))
@@ -97,4 +110,10 @@ package final class Authenticator: Sendable {
         else { return nil }
         return object["alg"] as? String
     }
+}
+
+/// Carries a result from the verifying task to the waiting thread; the semaphore orders
+/// the write before the read.
+private final class ResultBox: @unchecked Sendable {
+    var result: Result<Identity, AuthError>?
 }

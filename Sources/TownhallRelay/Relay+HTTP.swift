@@ -12,8 +12,7 @@ extension Relay {
             let text = metrics.render(connections: sessions.count, users: presence.snapshot.total, posts: core.ranks(for: .staff, depth: .max).top.count)
             return HTTPResponse(status: 200, contentType: "text/plain; version=0.0.4; charset=utf-8", body: Array(text.utf8))
         case "/api/export":
-            let body = #"{"error":"not_implemented","message":"cycle export is not built yet"}"#
-            return HTTPResponse(status: 501, contentType: "application/json", body: Array(body.utf8))
+            return export(request)
         default:
             return nil
         }

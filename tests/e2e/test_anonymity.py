@@ -81,7 +81,6 @@ def test_anonymous_post_never_names_author(server):
         assert not leaks(author_frames_text(c)), "author's own frames name them outside `user`"
 
 
-@pytest.mark.xfail(strict=True, reason="/api/export arrives with the weekly-cycle issue")
 def test_anonymous_author_not_in_export_metrics_or_log(server):
     u = server.client(sub=SUB, name=NAME, office=OFFICE)
     e = server.client(sub="ax-emp")

@@ -72,7 +72,6 @@ def test_resume_unknown_epoch_gets_full_welcome(server):
     assert isinstance(w["epoch"], str) and w["epoch"] != "no-such-epoch"
 
 
-@pytest.mark.xfail(strict=True, reason="acks are durable only once the disk journal lands (durability issue)")
 def test_restart_changes_epoch_and_keeps_state(make_server):
     s = make_server()
     a = s.client(sub="rs-a", name="Rs A")
@@ -99,7 +98,6 @@ def test_restart_changes_epoch_and_keeps_state(make_server):
     assert r["post"]["id"] == "p2", r
 
 
-@pytest.mark.xfail(strict=True, reason="acks are durable only once the disk journal lands (durability issue)")
 def test_ack_is_durable_across_kill_9(make_server):
     s = make_server()
     a = s.client(sub="k9-a")
