@@ -14,7 +14,7 @@ package final class Relay: @unchecked Sendable {
     /// Changes on every start (and after a rollback to the disk's state), so a client
     /// can tell its resume point is from another history.
     package internal(set) var epoch: String
-    package internal(set) var core: Townhall
+    package var core: Townhall
     let journal: any Journal
     let authenticator: Authenticator
     let executor: any ServiceExecutor
@@ -44,7 +44,7 @@ package final class Relay: @unchecked Sendable {
     var journalFailedAt: Int64?
     var lastJournalRetry: Int64 = 0
     var resetInFlight = false
-    var snapshotInFlight = false
+    package internal(set) var snapshotInFlight = false
     var lastSnapshotAt: Int64 = 0
     var lastSnapshotCovered: Int64 = 0
     /// A retention purge or privacy request ran: snapshot now, so the disk forgets too.
