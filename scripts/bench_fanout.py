@@ -13,36 +13,21 @@ import asyncio
 import json
 import os
 import random
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 
 import websockets
 
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from bench_common import percentile, rss_kib, start_server, stop_server
 
 
-def percentile(values, p):
-    if not values:
-        return float("nan")
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
 
 
-def rss_kib(pid):
-    with open(f"/proc/{pid}/status") as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    return 0
+
+
 
 
 class Watcher:
@@ -72,19 +57,8 @@ async def hello(url, token):
 
 async def main(args):
     data = tempfile.mkdtemp(prefix="townhall-bench-")
-    port = free_port()
-    server = subprocess.Popen(
-        [args.bin, "serve", "--host", "127.0.0.1", "--port", str(port), "--data", data,
-         "--web", args.web, "--tick-ms", str(args.tick_ms), "--log-level", "warning"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server, port = start_server(args.bin, args.web, data, "--tick-ms", str(args.tick_ms))
     try:
-        for _ in range(300):
-            try:
-                urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1)
-                break
-            except OSError:
-                time.sleep(0.05)
-
         def token(sub, office):
             return subprocess.run(
                 [args.bin, "token", "--data", data, "--sub", sub, "--name", sub, "--office", office,
@@ -186,11 +160,7 @@ async def main(args):
             task.cancel()
         return 0 if exact and len(acked_at) == len(sent_at) else 1
     finally:
-        server.terminate()
-        try:
-            server.wait(5)
-        except subprocess.TimeoutExpired:
-            server.kill()
+        stop_server(server)
 
 
 if __name__ == "__main__":

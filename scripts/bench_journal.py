@@ -16,8 +16,6 @@ import hashlib
 import hmac
 import json
 import os
-import socket
-import subprocess
 import sys
 import tempfile
 import time
@@ -25,11 +23,9 @@ import urllib.request
 
 import websockets
 
+from bench_common import percentile, start_server, stop_server
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+
 
 
 def b64(data):
@@ -44,25 +40,12 @@ def token(secret, sub, office):
     return f"{header}.{body}.{b64(signature)}"
 
 
-def percentile(values, p):
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))] if ordered else float("nan")
 
 
 async def run_mode(args, mode):
     data = tempfile.mkdtemp(prefix=f"townhall-journal-{mode}-", dir=args.dir)
-    port = free_port()
-    server = subprocess.Popen(
-        [args.bin, "serve", "--host", "127.0.0.1", "--port", str(port), "--data", data, "--web", args.web,
-         "--journal-sync", mode, "--log-level", "warning"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server, port = start_server(args.bin, args.web, data, "--journal-sync", mode)
     try:
-        for _ in range(400):
-            try:
-                urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1)
-                break
-            except OSError:
-                await asyncio.sleep(0.05)
         secret = bytes.fromhex(open(os.path.join(data, "secret.key")).read().strip())
         url = f"ws://127.0.0.1:{port}/ws"
 
@@ -91,7 +74,6 @@ async def run_mode(args, mode):
         stop_at = time.monotonic() + args.seconds
 
         async def voter(index, ws):
-            nonlocal acked
             sent = {}
             next_id = 0
             values = {}
@@ -134,11 +116,7 @@ async def run_mode(args, mode):
         return {"mode": mode, "acked": acked, "per_second": acked / elapsed, "p50": percentile(latencies, 50),
                 "p99": percentile(latencies, 99), "durable": health["journal"]["durable"]}
     finally:
-        server.terminate()
-        try:
-            server.wait(10)
-        except subprocess.TimeoutExpired:
-            server.kill()
+        stop_server(server)
 
 
 async def main(args):
