@@ -14,14 +14,13 @@ import json
 import os
 import random
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 
 import websockets
 
-from bench_common import percentile, rss_kib, start_server, stop_server
+from bench_common import percentile, rss_kib, secret_of, sign, start_server, stop_server
 
 
 
@@ -59,20 +58,20 @@ async def main(args):
     data = tempfile.mkdtemp(prefix="townhall-bench-")
     server, port = start_server(args.bin, args.web, data, "--tick-ms", str(args.tick_ms))
     try:
+        secret = secret_of(data)
+
         def token(sub, office):
-            return subprocess.run(
-                [args.bin, "token", "--data", data, "--sub", sub, "--name", sub, "--office", office,
-                 "--role", "employee"], check=True, capture_output=True, text=True).stdout.strip()
+            return sign(secret, sub, office)
 
         url = f"ws://127.0.0.1:{port}/ws"
         offices = ["Dublin", "Berlin", "Austin", "Tokyo", "Sydney"]
-        watcher_tokens = [token(f"watcher-{i}", offices[i % 5]) for i in range(10)]
+        watcher_tokens = [token(f"watcher-{i}", offices[i % 5]) for i in range(args.watchers)]
         voter_tokens = [token(f"voter-{i}", offices[i % 5]) for i in range(args.voters)]
         rss_idle = rss_kib(server.pid)
 
         watchers = []
         for start in range(0, args.watchers, 200):
-            sockets = await asyncio.gather(*(hello(url, watcher_tokens[i % 10])
+            sockets = await asyncio.gather(*(hello(url, watcher_tokens[i])
                                              for i in range(start, min(start + 200, args.watchers))))
             watchers += [Watcher(ws) for ws in sockets]
         readers = [asyncio.create_task(w.run()) for w in watchers]

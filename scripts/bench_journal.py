@@ -11,9 +11,6 @@ p50/p99 and the ratio between the modes. A benchmark, not a test: it prints figu
 """
 import argparse
 import asyncio
-import base64
-import hashlib
-import hmac
 import json
 import os
 import sys
@@ -23,21 +20,7 @@ import urllib.request
 
 import websockets
 
-from bench_common import percentile, start_server, stop_server
-
-
-
-
-def b64(data):
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
-
-
-def token(secret, sub, office):
-    header = b64(json.dumps({"alg": "HS256", "typ": "JWT"}).encode())
-    claims = {"sub": sub, "name": sub, "office": office, "role": "employee", "exp": int(time.time()) + 3600}
-    body = b64(json.dumps(claims).encode())
-    signature = hmac.new(secret, f"{header}.{body}".encode(), hashlib.sha256).digest()
-    return f"{header}.{body}.{b64(signature)}"
+from bench_common import percentile, secret_of, sign, start_server, stop_server
 
 
 
@@ -46,12 +29,12 @@ async def run_mode(args, mode):
     data = tempfile.mkdtemp(prefix=f"townhall-journal-{mode}-", dir=args.dir)
     server, port = start_server(args.bin, args.web, data, "--journal-sync", mode)
     try:
-        secret = bytes.fromhex(open(os.path.join(data, "secret.key")).read().strip())
+        secret = secret_of(data)
         url = f"ws://127.0.0.1:{port}/ws"
 
         async def connect(i):
             ws = await websockets.connect(url, subprotocols=["townhall.v1"], max_size=None, open_timeout=30)
-            await ws.send(json.dumps({"type": "hello", "token": token(secret, f"user-{i}", f"Office {i % 7}")}))
+            await ws.send(json.dumps({"type": "hello", "token": sign(secret, f"user-{i}", f"Office {i % 7}")}))
             while json.loads(await ws.recv())["type"] != "welcome":
                 pass
             return ws
