@@ -4,7 +4,7 @@ import TownhallProtocol
 
 extension Relay {
     /// Once a second: roll the weekly cycle over at the week's end in the company's time
-    /// zone, and erase cycles past the retention period. Both go through the journal as
+    /// zone; once a minute: erase cycles past the retention period. Both go through the journal as
     /// the system's own requests, like anyone's.
     func tendCalendar(now: Int64) {
         guard acceptingChanges, now - lastCalendarCheck >= 1000 else { return }
@@ -14,7 +14,8 @@ extension Relay {
             logger.notice("cycle.rollover", metadata: ["cycle": "\(core.cycle.id)"])
             applySystem(.closeCycle(carryOver: true), at: wall)
         }
-        if let weeks = config.retainWeeks {
+        if let weeks = config.retainWeeks, now - lastRetentionCheck >= 60_000 {
+            lastRetentionCheck = now
             let cutoff = wall - Int64(weeks) * 7 * 24 * 3_600_000
             applySystem(.purge(before: cutoff), at: wall)
         }

@@ -51,6 +51,7 @@ package final class Relay: @unchecked Sendable {
     var snapshotSoon = false
     /// When the weekly rollover and retention were last looked at (monotonic ms).
     var lastCalendarCheck: Int64 = .min / 2
+    var lastRetentionCheck: Int64 = .min / 2
     /// Set by `stopAccepting`: new connections are turned away with 1001.
     var shuttingDown = false
 
