@@ -29,8 +29,6 @@ package struct CloseCode: RawRepresentable, Hashable, Sendable {
     package static let goingAway = CloseCode(rawValue: 1001)
     package static let invalidUTF8 = CloseCode(rawValue: 1007)
     package static let tooLarge = CloseCode(rawValue: 1009)
-    /// The server reloaded its state; reconnect (a fresh welcome follows).
-    package static let serviceRestart = CloseCode(rawValue: 1012)
     package static let unauthorized = CloseCode(rawValue: 4001)
     package static let policy = CloseCode(rawValue: 4008)
     package static let tooSlow = CloseCode(rawValue: 4009)

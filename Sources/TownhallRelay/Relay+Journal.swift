@@ -43,8 +43,8 @@ extension Relay {
         }
     }
 
-    /// Cuts the journal back to its durable point and, if the disk takes an fsync again,
-    /// rolls the state back to what is durable and opens for changes again.
+    /// Cuts the journal back to its durable point and, if the disk takes a write and an
+    /// fsync again, opens for changes again.
     func retryJournal(now: Int64) {
         resetInFlight = true
         lastJournalRetry = now
@@ -56,27 +56,27 @@ extension Relay {
 
     func resetDone(_ result: Result<Void, JournalError>) {
         resetInFlight = false
-        guard case .success = result, let reload else {
-            if case .failure(let error) = result {
-                logger.warning("journal.still_failing", metadata: ["error": "\(error.message)"])
-            }
-            return
+        if case .failure(let error) = result {
+            return logger.warning("journal.still_failing", metadata: ["error": "\(error.message)"])
         }
+        // The state was rolled back when the write failed, so it is the durable one. The
+        // failure streak (and its give-up clock) ends only when a real write succeeds.
+        acceptingChanges = true
+        logger.notice("journal.recovered", metadata: ["records": "\(journal.status.durable)"])
+    }
+
+    /// Puts the state back to what is durable, right after a failed write: changes that
+    /// were applied in memory but never saved must not be read by anyone. Updates only
+    /// ever announced durable changes, so clients keep their state and resume points.
+    func rollBack() {
+        guard let reload else { return }
         do {
             core = try reload()
+            announced = []
+            logger.notice("journal.rolled_back", metadata: ["records": "\(journal.status.durable)"])
         } catch {
             logger.error("journal.reload_failed", metadata: ["error": "\(error)"])
-            return
         }
-        // Clients may have read changes that never became durable: everyone starts over
-        // from the durable state with a full welcome.
-        epoch = Self.newEpoch()
-        feeds = Audience.allCases.map { _ in Feed(ring: ResumeRing(capacity: config.resumeCapacity)) }
-        announced = []
-        for id in Array(sessions.keys) { close(id, .serviceRestart, "the server reloaded its saved state") }
-        acceptingChanges = true
-        journalFailedAt = nil
-        logger.notice("journal.recovered", metadata: ["records": "\(journal.status.durable)"])
     }
 
     /// Turns new connections away; used on graceful shutdown.

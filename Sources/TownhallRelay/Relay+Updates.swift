@@ -18,6 +18,8 @@ extension Relay {
     func committed(_ batch: Batch, _ result: Result<Void, JournalError>) {
         switch result {
         case .success:
+            // A real write worked: a failure streak, if any, is over.
+            journalFailedAt = nil
             let now = clock.monotonicNanos()
             for pending in batch.acks where sessions[pending.connection] != nil {
                 send(pending.ack, to: pending.connection)
@@ -29,9 +31,11 @@ extension Relay {
         case .failure(let error):
             if acceptingChanges {
                 acceptingChanges = false
-                journalFailedAt = clock.monotonicMillis
-                lastJournalRetry = journalFailedAt ?? 0
+                let now = clock.monotonicMillis
+                journalFailedAt = journalFailedAt ?? now
+                lastJournalRetry = now
                 logger.critical("journal.failed", metadata: ["error": "\(error.message)"])
+                rollBack()
             }
             for pending in batch.acks where sessions[pending.connection] != nil {
                 reject(pending.connection, ErrorReply(id: pending.ack.id, code: .unavailable, message: "the server could not save this change"))

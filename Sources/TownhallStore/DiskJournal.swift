@@ -51,6 +51,10 @@ package final class DiskJournal: Journal, @unchecked Sendable {
         appended = recovery.nextSequence
         durable = recovery.nextSequence
         lastSnapshot = recovery.snapshotInfo
+        // A snapshot cut short by a crash leaves its temporary file behind.
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? [] where name.hasSuffix(".json.tmp") {
+            unlink(folder + "/" + name)
+        }
         if let last = recovery.lastSegment {
             fd = open(last.path, O_WRONLY)
             guard fd >= 0 else { throw JournalError.system("open \(last.path)") }
@@ -226,12 +230,22 @@ package final class DiskJournal: Journal, @unchecked Sendable {
         try openSegment(start: start)
     }
 
-    /// Cuts the segment back to what was durable and proves the disk takes an fsync again.
+    /// Cuts the segment back to what was durable and proves the disk takes a write and
+    /// an fsync again (a full disk still truncates and fsyncs fine; it fails to write).
     private func resetFile() throws(JournalError) {
         guard ftruncate(fd, off_t(segmentLength)) == 0, lseek(fd, off_t(segmentLength), SEEK_SET) >= 0 else {
             throw JournalError.system("truncate")
         }
         try ops.syncOrThrow(fd)
+        let probe = folder + "/write-probe"
+        let probeFD = open(probe, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        guard probeFD >= 0 else { throw JournalError.system("open \(probe)") }
+        defer {
+            Foundation.close(probeFD)
+            unlink(probe)
+        }
+        try ops.writeAll(probeFD, [UInt8](repeating: 0, count: 64 * 1024))
+        try ops.syncOrThrow(probeFD)
         condition.lock()
         failure = nil
         appended = durable
