@@ -40,19 +40,38 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def wait_port_free(port: int, timeout: float = 10.0) -> None:
+    """Waits until `port` can be bound again (as the server binds it, with SO_REUSEADDR)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            try:
+                s.bind((HOST, port))
+                return
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise
+        time.sleep(0.05)
+
+
 class Server:
     """One `townhall serve` process with its own data dir."""
 
     def __init__(self, base: Path, tick_ms: Optional[int] = None, data: Optional[Path] = None,
-                 extra_args: tuple = ()):
+                 extra_args: tuple = (), wrapper: tuple = ()):
         if not BIN.exists():
             pytest.fail(f"townhall binary not found at {BIN} (build it with "
                         f"`swift build --product townhall` or set TOWNHALL_BIN)", pytrace=False)
         self.base = base
+        self.base.mkdir(parents=True, exist_ok=True)  # logs go here even when data is elsewhere
         self.data = data or (base / "data")
         self.data.mkdir(parents=True, exist_ok=True)
         self.tick_ms = tick_ms
         self.extra_args = tuple(extra_args)
+        # A command the server runs under (e.g. strace for fault injection); its first
+        # child is the townhall process itself, which stop() and kill9() signal.
+        self.wrapper = tuple(wrapper)
         self.proc: Optional[subprocess.Popen] = None
         self.log_path = base / f"server-{next(_uniq)}.log"
         self.logs: list[Path] = []
@@ -62,13 +81,22 @@ class Server:
         self._tokens: dict = {}
 
     # --------------------------------------------------------------- lifecycle
-    def start(self, timeout: float = 30.0) -> "Server":
-        self.port = free_port()
+    def serve_args(self) -> list:
+        """The `townhall serve` command line for the current port (without the wrapper)."""
         args = [str(BIN), "serve", "--host", HOST, "--port", str(self.port),
                 "--data", str(self.data), "--web", str(WEB)]
         if self.tick_ms is not None:
             args += ["--tick-ms", str(self.tick_ms)]
-        args += list(self.extra_args)
+        return args + list(self.extra_args)
+
+    def start(self, timeout: float = 30.0, keep_port: bool = False) -> "Server":
+        """keep_port: come back on the previous port (clients that reconnect by themselves,
+        like the pages, reconnect to the same address), once the old process let go of it."""
+        if keep_port and self.port:
+            wait_port_free(self.port, timeout)
+        else:
+            self.port = free_port()
+        args = list(self.wrapper) + self.serve_args()
         self.log_path = self.base / f"server-{next(_uniq)}.log"
         self.logs.append(self.log_path)
         self._log = open(self.log_path, "wb")
@@ -103,7 +131,7 @@ class Server:
         if self.proc is None:
             return None
         if self.proc.poll() is None:
-            self.proc.send_signal(sig)
+            self._signal_server(sig)
             try:
                 self.proc.wait(timeout=5)
             except subprocess.TimeoutExpired:
@@ -121,9 +149,71 @@ class Server:
         for c in self.clients:
             c.close()
         self.clients = []
-        self.proc.kill()
+        if self.wrapper and self.proc.poll() is None:
+            self._signal_server(signal.SIGKILL)
+            try:
+                self.proc.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                pass
+        if self.proc.poll() is None:
+            self.proc.kill()
         self.proc.wait(timeout=5)
         self._log.close()
+
+    def server_pid(self) -> Optional[int]:
+        """The pid of the townhall process (the wrapper's child when there is a wrapper)."""
+        if self.proc is None or self.proc.poll() is not None:
+            return None
+        if not self.wrapper:
+            return self.proc.pid
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline:
+            try:
+                kids = Path(f"/proc/{self.proc.pid}/task/{self.proc.pid}/children").read_text().split()
+            except OSError:
+                kids = []
+            if kids:
+                return int(kids[0])
+            if self.proc.poll() is not None:
+                return None
+            time.sleep(0.02)
+        return None
+
+    def _signal_server(self, sig) -> None:
+        pid = self.server_pid() if self.wrapper else None
+        if pid is not None:
+            try:
+                os.kill(pid, sig)
+                return
+            except ProcessLookupError:
+                pass
+        if self.proc.poll() is None:
+            self.proc.send_signal(sig)
+
+    def wait_exit(self, timeout: float) -> Optional[int]:
+        """Wait for the server to exit on its own; its exit code, or None if still running."""
+        self.expect_exit = True
+        try:
+            code = self.proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            return None
+        try:
+            self._log.close()
+        except Exception:
+            pass
+        return code
+
+    def run_serve(self, timeout: float = 15.0) -> subprocess.CompletedProcess:
+        """Run `townhall serve` expecting it to refuse to start; its stdout/stderr apart.
+        Fails the test if it is still running after `timeout`."""
+        self.port = free_port()
+        try:
+            return subprocess.run(self.serve_args(), capture_output=True, text=True,
+                                  timeout=timeout, stdin=subprocess.DEVNULL, cwd=str(self.base))
+        except subprocess.TimeoutExpired as e:
+            pytest.fail(f"`townhall serve` still running after {timeout}s; it should have "
+                        f"refused to start.\nstdout: {e.stdout!r}\nstderr: {e.stderr!r}",
+                        pytrace=False)
 
     def crashed(self) -> Optional[int]:
         """Exit code if the process died without being asked to."""
@@ -159,6 +249,14 @@ class Server:
                 return r.status, dict(r.headers), r.read().decode("utf-8", "replace")
         except urllib.error.HTTPError as e:
             return e.code, dict(e.headers), e.read().decode("utf-8", "replace")
+
+    def health(self, timeout: float = 5.0) -> tuple:
+        """GET /healthz: (HTTP status, parsed JSON body or None)."""
+        status, _, body = self.http_get("/healthz", timeout=timeout)
+        try:
+            return status, json.loads(body)
+        except ValueError:
+            return status, None
 
     # ------------------------------------------------------------------ tokens
     def token(self, sub: str, name: Optional[str] = None, office: str = "Dublin",
@@ -205,6 +303,40 @@ class Server:
         c.role = role
         return c
 
+    def all_posts(self, batch: int = 20, limit: int = 100_000) -> dict:
+        """Every post by id (p1, p2, ... up to the first missing id), read with `thread` as a
+        host, so every status counts. Each post gets `_comments`: its thread's comments.
+        Ids are created in order and never deleted, so a post after a missing id fails.
+        At most `batch` not_found replies per connection (30 refusals close it)."""
+        h = self.client(sub=f"reader-{next(_uniq)}", role="host", office="Reader")
+        out: dict = {}
+        try:
+            first = 1
+            while first <= limit:
+                ids = range(first, first + batch)
+                rids = [(n, h.send_request({"type": "thread", "post": f"p{n}"})) for n in ids]
+                missing = []
+                for n, rid in rids:
+                    r = h.reply(rid, timeout=10)
+                    if r.get("type") == "ack" and isinstance(r.get("post"), dict):
+                        assert r["post"].get("id") == f"p{n}", f"thread p{n} answered {r}"
+                        out[f"p{n}"] = dict(r["post"], _comments=r.get("comments") or [])
+                    elif r.get("type") == "error" and r.get("code") == "not_found":
+                        missing.append(n)
+                    else:
+                        raise AssertionError(f"unexpected reply to thread p{n}: {r}")
+                if missing:
+                    after = [f"p{n}" for n in ids if n > missing[0] and f"p{n}" in out]
+                    assert not after, f"post ids are not contiguous: p{missing[0]} is missing " \
+                                      f"but {after} exist"
+                    break
+                first += batch
+        finally:
+            h.close()
+            if h in self.clients:
+                self.clients.remove(h)
+        return out
+
     def fresh_welcome(self, role: str = "host") -> dict:
         """A full welcome from a brand-new connection, then disconnect."""
         c = self.client(sub=f"snap-{role}-{next(_uniq)}", role=role, office="Snapshot")
@@ -242,9 +374,9 @@ def make_server(tmp_path):
     servers: list[Server] = []
 
     def factory(tick_ms: Optional[int] = None, data: Optional[Path] = None, start: bool = True,
-                extra_args: tuple = ()) -> Server:
+                extra_args: tuple = (), wrapper: tuple = ()) -> Server:
         s = Server(tmp_path / f"s{len(servers)}", tick_ms=tick_ms, data=data,
-                   extra_args=extra_args)
+                   extra_args=extra_args, wrapper=wrapper)
         servers.append(s)
         if start:
             s.start()
