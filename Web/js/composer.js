@@ -43,12 +43,12 @@ export function bindComposer(o) {
     if (busy) return;
     const text = o.textarea.value.trim();
     if (!text) {
-      setError(o.error, errorText({ code: 'empty' }));
+      setError(o.error, errorText({ code: 'empty' }, o.action));
       o.textarea.focus();
       return;
     }
     if (charCount(text) > o.max) {
-      setError(o.error, errorText({ code: 'too_large' }));
+      setError(o.error, errorText({ code: 'too_large', length: charCount(text) }, o.action));
       o.textarea.focus();
       return;
     }

@@ -85,10 +85,15 @@ function main() {
       // A fresh welcome: threads may have missed comments while we were away.
       for (const id of openThreads) loadThread(id);
     }
-    renderOnAir();
-    renderAnnouncements();
-    renderLiveComments();
-    transition([$('my-pending-list'), $('post-list')], renderLists, { keepPlace: !changes.has('ordering') });
+    // Everything that can change height happens inside one transition, so whatever grows
+    // above the reader (the question going on air, a banner, live comments on a phone)
+    // does not push what they are reading out from under them.
+    transition([$('my-pending-list'), $('post-list')], () => {
+      renderOnAir();
+      renderAnnouncements();
+      renderLiveComments();
+      renderLists();
+    }, { keepPlace: !changes.has('ordering') });
   }
 
   function renderOnAir() {
@@ -129,8 +134,14 @@ function main() {
   }
 
   function renderAnnouncements() {
-    const items = store.announcements.slice(0, 20);
-    reconcile($('announcement-list'), items, {
+    // The newest one is the banner at the top of the page; the side keeps the earlier ones.
+    const [latest, ...earlier] = store.announcements.slice(0, 20);
+    show($('latest-announcement'), !!latest);
+    if (latest) {
+      setText($('latest-announcement-text'), latest.text);
+      setTime($('latest-announcement-time'), latest.createdAt);
+    }
+    reconcile($('announcement-list'), earlier, {
       key: (a) => a.id,
       create: (a) => el('li', { class: 'announcement', dataset: { announcementId: a.id } },
         el('p', { class: 'announcement-text', text: a.text }),
@@ -140,7 +151,7 @@ function main() {
         setTime(node.querySelector('time'), a.createdAt);
       },
     });
-    show($('announcements-empty'), items.length === 0);
+    show($('announcements'), earlier.length > 0);
   }
 
   function renderLiveComments() {
@@ -166,8 +177,10 @@ function main() {
   function createRow(post) {
     const id = String(post.id);
     const domId = idPart(id);
+    // Every row has the same buttons: the question's text tells them apart for a screen reader.
+    const describedBy = `post-text-${domId}`;
     const voteButton = (cls, arrow, label, countClass) => el('button', {
-      class: `vote ${cls}`, attrs: { type: 'button', 'aria-pressed': 'false' },
+      class: `vote ${cls}`, attrs: { type: 'button', 'aria-pressed': 'false', 'aria-describedby': describedBy },
     },
     el('span', { class: 'arrow', attrs: { 'aria-hidden': 'true' }, text: arrow }),
     el('span', { class: 'sr-only', text: `${label}, ` }),
@@ -182,14 +195,14 @@ function main() {
       up,
       down,
       score: el('span', { class: 'score', text: '0' }),
-      text: el('p', { class: 'post-text' }),
+      text: el('p', { class: 'post-text', attrs: { id: describedBy } }),
       author: el('span', { class: 'post-author' }),
       mine: el('span', { class: 'mine', text: 'yours', attrs: { hidden: true } }),
       time: el('time', { class: 'time' }),
       status: el('span', { class: 'status' }),
       toggle: el('button', {
         class: 'link comments-toggle',
-        attrs: { type: 'button', 'aria-expanded': 'false', 'aria-controls': `thread-${domId}` },
+        attrs: { type: 'button', 'aria-expanded': 'false', 'aria-controls': `thread-${domId}`, 'aria-describedby': describedBy },
       }),
       error: el('p', { class: 'error row-error', attrs: { role: 'alert' } }),
       thread: el('div', { class: 'thread', attrs: { id: `thread-${domId}`, hidden: true } }),
@@ -286,7 +299,7 @@ function main() {
     conn.request({ type: 'thread', post: id }, { retry: true }).catch((error) => {
       const r = rows.get(id);
       if (r) {
-        setError(parts.get(r).thread.querySelector('.thread-error') ?? parts.get(r).error, errorText(error));
+        setError(parts.get(r).thread.querySelector('.thread-error') ?? parts.get(r).error, errorText(error, 'thread'));
         const loading = parts.get(r).thread.querySelector('.thread-loading');
         if (loading) loading.hidden = true;
       }

@@ -23,6 +23,13 @@ export function charCount(text) {
   return n;
 }
 
+/** How long a text reads on the room screen: short (up to 80 characters), medium (up to 200), long. */
+export function textLength(text) {
+  const n = charCount(text);
+  if (n <= 80) return 'short';
+  return n <= 200 ? 'medium' : 'long';
+}
+
 /** "1 comment", "3 comments". */
 export function plural(n, one, many = `${one}s`) {
   return `${formatNumber(n)} ${n === 1 ? one : many}`;
@@ -104,39 +111,83 @@ export function safeStreamUrl(value) {
   }
 }
 
+/** What each action makes, for error wording, and its length limit. */
+const SUBJECTS = {
+  post: ['A question', LIMITS.post],
+  comment: ['A comment', LIMITS.comment],
+  announce: ['An announcement', LIMITS.announcement],
+};
+
+/** Only hosts (or staff) may do these; said in plain words when the server refuses. */
+const FORBIDDEN = {
+  announce: 'Only the host can send announcements.',
+  townhall: 'Only the host can start or end the townhall.',
+  cycle: 'Only the host can close the week.',
+  moderate: 'Only hosts and moderators can move questions.',
+};
+
+/** "at most 5 posts a minute" in a server message → 5. */
+function limitIn(message) {
+  const m = /at most (\d+)/.exec(message);
+  return m ? Number(m[1]) : null;
+}
+
 /**
  * Plain words for an `error` reply (or a client-side failure) shown next to what caused it.
- * `action` is what the user tried: "post", "comment", "vote", "announce", ...
+ * `action` is what the user tried: "post", "comment", "vote", "announce", "townhall",
+ * "cycle", "moderate", "thread". A client-side too_large may carry `length` (what was typed).
  */
 export function errorText(error, action = '') {
   const code = error && error.code;
   const message = error && typeof error.message === 'string' ? error.message : '';
+  const [subject, max] = SUBJECTS[action] ?? ['This text', null];
   switch (code) {
-    case 'rate_limited':
-      if (action === 'vote') return "You're voting too fast — wait a moment and try again";
-      if (action === 'comment') return "You're commenting too fast — try again in a minute";
-      return "You're posting too fast — try again in a minute";
-    case 'too_large':
-      return 'Too long';
+    case 'rate_limited': {
+      const n = limitIn(message);
+      if (action === 'vote') return "You're voting too fast. Wait a moment and try again.";
+      if (action === 'comment') {
+        return `You're commenting too fast${n ? ` (at most ${formatNumber(n)} comments a minute)` : ''}. Wait a moment and try again — your text is kept.`;
+      }
+      if (action === 'post') {
+        return `You're posting too fast${n ? `: at most ${formatNumber(n)} questions a minute` : ''}. Wait a minute and try again — your text is kept.`;
+      }
+      return 'Too many requests at once. Wait a moment and try again.';
+    }
+    case 'too_large': {
+      const typed = Number.isFinite(error.length) ? `${formatNumber(error.length)} characters` : '';
+      if (!max) return 'Too long — shorten it and try again.';
+      const limit = `${subject} can be at most ${formatNumber(max)} characters`;
+      return typed ? `Too long: ${typed}. ${limit} — shorten it and try again.`
+        : `Too long: ${limit.toLowerCase()} — shorten it and try again.`;
+    }
+    case 'invalid_text':
+      if (/empty/i.test(message)) return 'Write something first.';
+      return "This text contains invisible control characters that can't be posted. Remove them and try again.";
+    case 'empty':
+      return 'Write something first.';
     case 'forbidden':
-      return 'Not allowed';
+      return FORBIDDEN[action] ?? "You're not allowed to do that.";
     case 'unauthorized':
     case 'signed_out':
-      return 'Signed out — open the link you were given to sign in again';
+      return 'Signed out — open the link you were given to sign in again.';
     case 'offline':
-      return "You're offline — nothing was sent and your text is kept. Try again when the connection is back";
+      return "You're offline — nothing was sent and your text is kept. Try again when the connection is back.";
     case 'disconnected':
-      return 'The connection dropped before the server confirmed this. Your text is kept — check whether it went through before sending again';
+      return 'The connection dropped before the server confirmed this. Your text is kept — check whether it went through before sending again.';
     case 'timeout':
-      return 'No answer from the server — check whether it went through, then try again';
-    case 'empty':
-      return 'Write something first';
+      return 'No answer from the server — check whether it went through, then try again.';
+    case 'not_found':
+      return 'This question is no longer available — it may have been removed.';
+    case 'conflict':
+      if (action === 'vote') return "Voting on this question has closed: it belongs to a past week.";
+      return "That isn't possible right now.";
+    case 'unavailable':
+      return 'The server cannot take changes right now. Wait a moment and try again.';
+    case 'bad_request':
+      return message ? `The server could not accept this: ${message}.` : 'The server could not accept this.';
     default:
       if (message) return message;
-      if (code === 'not_found') return 'Not found — it may have been removed';
-      if (code === 'conflict') return 'That is not possible right now';
-      if (code === 'unavailable') return 'The server is busy — try again shortly';
-      return code ? `Something went wrong (${code})` : 'Something went wrong';
+      return code ? `Something went wrong (${code}).` : 'Something went wrong.';
   }
 }
 

@@ -4,9 +4,9 @@
 import { startPage } from './page.js';
 import { bindComposer } from './composer.js';
 import { HOST_GROUPS, ORDERINGS } from './store.js';
-import { LIMITS, authorLabel, errorText, formatNumber, plural, safeStreamUrl } from './format.js';
+import { LIMITS, authorLabel, errorText, formatNumber, idPart, plural, safeStreamUrl } from './format.js';
 import {
-  bindTabs, el, pruneCache, reconcile, remember, renderComments, setBusy, setError,
+  bindTabs, el, isUnavailable, pruneCache, reconcile, remember, renderComments, setAttr, setBusy, setError,
   setStatusBadge, setText, setTime, show, stickToBottom, transition,
 } from './render.js';
 
@@ -22,12 +22,18 @@ const ACTIONS = [
   ['reopen', 'open', 'Reopen'],
 ];
 
+/** A post waiting for review is approved (open), shortlisted straight away, or hidden. */
+const PENDING_ACTIONS = new Set(['reopen', 'shortlist', 'hide']);
+const REOPEN_LABELS = { pending: 'Approve', hidden: 'Unhide' };
+
 function main() {
   let ordering = ORDERINGS.includes(remember('townhall.host.ordering')) ? remember('townhall.host.ordering') : 'top';
   const rows = new Map();
   const parts = new WeakMap();
   /** post ids with a moderation request on its way. */
   const moderating = new Set();
+  /** The row whose action the user pressed last, to keep keyboard focus in it: {id, at}. */
+  let lastAction = null;
   /** The townhall inputs were edited by the host since they were last filled from the server. */
   let formDirty = false;
   let allowed = null;
@@ -41,6 +47,7 @@ function main() {
 
   $('townhall-form').addEventListener('submit', (event) => {
     event.preventDefault();
+    if (isUnavailable($('townhall-start'))) return;
     const title = $('townhall-title').value.trim();
     const streamText = $('townhall-stream').value.trim();
     const stream = streamText ? safeStreamUrl(streamText) : null;
@@ -56,6 +63,7 @@ function main() {
   });
 
   $('townhall-end').addEventListener('click', () => {
+    if (isUnavailable($('townhall-end'))) return;
     sendTownhall({ type: 'townhall', state: 'ended' }, $('townhall-end'), 'The townhall has ended.');
   });
 
@@ -71,7 +79,7 @@ function main() {
       })
       .catch((error) => {
         setText($('townhall-note'), '');
-        setError($('townhall-error'), errorText(error));
+        setError($('townhall-error'), errorText(error, 'townhall'));
       })
       .finally(() => {
         setBusy(button, false);
@@ -96,6 +104,7 @@ function main() {
 
   // ---- cycle ----
   $('cycle-close').addEventListener('click', () => {
+    if (isUnavailable($('cycle-close'))) return;
     // eslint-disable-next-line no-alert
     if (!window.confirm("Close this week? This week's questions are archived and everyone starts a new, empty list.")) return;
     const button = $('cycle-close');
@@ -104,7 +113,7 @@ function main() {
     setBusy(button, true);
     conn.request({ type: 'cycle', action: 'close' })
       .then(() => setText($('cycle-note'), 'A new week has started.'))
-      .catch((error) => setError($('cycle-error'), errorText(error)))
+      .catch((error) => setError($('cycle-error'), errorText(error, 'cycle')))
       .finally(() => setBusy(button, false));
   });
 
@@ -120,13 +129,32 @@ function main() {
   function render(changes) {
     if (changes.has('user')) applyRole();
     if (!allowed) return;
-    renderTownhall();
-    renderAnnouncements();
-    const list = $('live-comment-list');
-    const comments = store.latestLiveComments(60);
-    stickToBottom(list, () => renderComments(list, comments));
-    show($('live-comments-empty'), comments.length === 0);
-    transition(HOST_GROUPS.map((g) => $(`group-${g}`)), renderQueue, { keepPlace: !changes.has('ordering') });
+    // One transition for everything that can change height, so the queue the host is
+    // working in does not jump (on a phone the controls and comments sit above it).
+    transition(HOST_GROUPS.map((g) => $(`group-${g}`)), () => {
+      renderTownhall();
+      renderAnnouncements();
+      const list = $('live-comment-list');
+      const comments = store.latestLiveComments(60);
+      stickToBottom(list, () => renderComments(list, comments));
+      show($('live-comments-empty'), comments.length === 0);
+      renderQueue();
+    }, { keepPlace: !changes.has('ordering') });
+    keepFocusInRow();
+  }
+
+  /**
+   * Pressing "Shortlist" hides that button (the post is shortlisted now) and the browser drops
+   * focus to the start of the page; a keyboard user would have to find their place again.
+   * Focus moves to the row's first action instead, without scrolling the page.
+   */
+  function keepFocusInRow() {
+    if (!lastAction || Date.now() - lastAction.at > 10_000) return;
+    const active = document.activeElement;
+    if (active && active !== document.body && active.isConnected && !active.closest('[hidden]')) return;
+    const row = rows.get(lastAction.id);
+    const next = row && [...row.querySelectorAll('.actions button')].find((b) => !b.hidden);
+    if (next) next.focus({ preventScroll: true });
   }
 
   function applyRole() {
@@ -152,7 +180,8 @@ function main() {
     $('live-badge').dataset.live = live ? 'true' : 'false';
     setText($('live-title'), t.title ?? '');
     setText($('townhall-start'), live ? 'Update townhall' : 'Start townhall');
-    if (!$('townhall-end').hasAttribute('aria-busy')) $('townhall-end').disabled = !live;
+    // Ending needs a live townhall; the button stays focusable either way.
+    if (!$('townhall-end').hasAttribute('aria-busy')) setAttr($('townhall-end'), 'aria-disabled', live ? null : 'true');
     if (!formDirty) {
       $('townhall-title').value = t.title ?? '';
       $('townhall-stream').value = t.stream ?? '';
@@ -183,6 +212,8 @@ function main() {
       show($(`empty-${group}`), posts.length === 0);
       const box = document.querySelector(`[data-group="${group}"]`);
       box.classList.toggle('has-items', posts.length > 0);
+      // Posts waiting for review only exist when review is on: the group shows when it has some.
+      if (group === 'pending') show(box, posts.length > 0);
     }
     pruneCache(rows);
   }
@@ -190,11 +221,13 @@ function main() {
   // ---- one queue row ----
   function createRow(post) {
     const id = String(post.id);
+    // The same buttons on every row: the question's text tells them apart for a screen reader.
+    const textId = `post-text-${idPart(id)}`;
     const p = {
       score: el('span', { class: 'score' }),
       up: el('span', { class: 'count-up' }),
       down: el('span', { class: 'count-down' }),
-      text: el('p', { class: 'post-text' }),
+      text: el('p', { class: 'post-text', attrs: { id: textId } }),
       author: el('span', { class: 'post-author' }),
       time: el('time', { class: 'time' }),
       comments: el('span', { class: 'comment-count' }),
@@ -207,7 +240,7 @@ function main() {
     for (const [name, status, label] of ACTIONS) {
       const button = el('button', {
         class: `button small act-${name}`,
-        attrs: { type: 'button' },
+        attrs: { type: 'button', 'aria-describedby': textId },
         dataset: { action: status },
         text: label,
       });
@@ -252,10 +285,19 @@ function main() {
     const busy = moderating.has(id);
     for (const [name, status] of ACTIONS) {
       const button = p.buttons[name];
-      button.hidden = post.status === status;
-      button.disabled = busy;
-      if (name === 'reopen') setText(button, post.status === 'pending' ? 'Approve' : 'Reopen');
+      button.hidden = post.status === status
+        || (post.status === 'pending' && !PENDING_ACTIONS.has(name));
+      setAttr(button, 'aria-disabled', busy ? 'true' : null);
+      if (name === 'reopen') setText(button, REOPEN_LABELS[post.status] ?? 'Reopen');
     }
+    // The likely next step leads: answering the question on air, approving one in review
+    // (first in the row, so first for the keyboard too).
+    p.buttons.answered.classList.toggle('primary', post.status === 'onair');
+    const approve = p.buttons.reopen;
+    const actions = approve.parentNode;
+    approve.classList.toggle('primary', post.status === 'pending');
+    if (post.status === 'pending' && actions.firstElementChild !== approve) actions.insertBefore(approve, actions.firstElementChild);
+    if (post.status !== 'pending' && actions.lastElementChild !== approve) actions.append(approve);
     if (busy) row.setAttribute('aria-busy', 'true');
     else row.removeAttribute('aria-busy');
   }
@@ -264,6 +306,7 @@ function main() {
     if (moderating.has(id)) return;
     moderating.add(id);
     const row = rows.get(id);
+    lastAction = row && row.contains(document.activeElement) ? { id, at: Date.now() } : null;
     if (row) setError(parts.get(row).error, '');
     schedule(['moderating']);
     conn.request({ type: 'moderate', post: id, status }, { retry: true })

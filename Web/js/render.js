@@ -291,11 +291,20 @@ export function setError(node, text) {
   setText(node, text || '');
 }
 
-/** Marks a button busy while a request is in flight. */
+/**
+ * Marks a button busy while a request is in flight. It stays focusable (aria-disabled, not
+ * disabled): a disabled button drops keyboard focus back to the start of the page.
+ * Handlers check isUnavailable() before acting.
+ */
 export function setBusy(button, busy) {
   if (!button) return;
-  button.disabled = !!busy;
   setAttr(button, 'aria-busy', busy ? 'true' : null);
+  setAttr(button, 'aria-disabled', busy ? 'true' : null);
+}
+
+/** True while a button is marked unavailable (busy, or not applicable now). */
+export function isUnavailable(button) {
+  return !!button && button.getAttribute('aria-disabled') === 'true';
 }
 
 /**

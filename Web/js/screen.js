@@ -2,7 +2,7 @@
 // room. The question on air, the next five by votes, the latest live comments, presence.
 
 import { startPage } from './page.js';
-import { authorLabel, formatNumber } from './format.js';
+import { authorLabel, formatNumber, textLength } from './format.js';
 import { el, reconcile, renderComments, setText, show, transition } from './render.js';
 
 const $ = (id) => document.getElementById(id);
@@ -25,6 +25,8 @@ function main() {
     setText($('on-air-empty'), live ? 'Waiting for the next question…' : 'The townhall has not started yet.');
     if (post) {
       setText($('on-air-text'), post.text);
+      // Long questions get smaller type so the whole question and its votes fit the screen.
+      $('on-air-text').dataset.length = textLength(post.text);
       setText($('on-air-author'), authorLabel(post));
       setText($('on-air-up'), formatNumber(post.up ?? 0));
       setText($('on-air-down'), formatNumber(post.down ?? 0));
@@ -35,7 +37,10 @@ function main() {
       reconcile($('up-next-list'), next, {
         key: (p) => p.id,
         create: (p) => el('li', { class: 'screen-post', dataset: { postId: p.id } },
-          el('span', { class: 'score' }),
+          // A bare number beside a list reads as a rank: say it is the score.
+          el('p', { class: 'score-box' },
+            el('span', { class: 'score' }),
+            el('span', { class: 'score-label', text: 'votes' })),
           el('div', { class: 'screen-post-body' },
             el('p', { class: 'post-text' }),
             el('p', { class: 'post-meta' },
@@ -53,7 +58,9 @@ function main() {
     });
     show($('up-next-empty'), next.length === 0);
 
-    const comments = store.latestLiveComments(8);
+    // Newest first: the stylesheet stacks them upwards from the bottom and drops, whole,
+    // the oldest that do not fit.
+    const comments = store.latestLiveComments(12).reverse();
     renderComments($('live-comment-list'), comments);
     show($('live-comments-empty'), comments.length === 0);
   }

@@ -100,8 +100,13 @@ test('employee page: sign-in from the fragment, render, vote, post, thread, live
     assert.equal($('#on-air-text').textContent, 'Question p3');
     assert.equal($('#stream iframe').getAttribute('src'), 'https://video.example.com/live');
     assert.equal($('#stream iframe').getAttribute('allow'), 'autoplay; fullscreen');
-    assert.match($('#announcements').textContent, /Doors open at 3/);
+    // The newest announcement is the banner at the top; earlier ones are listed at the side.
+    assert.equal($('#latest-announcement').hidden, false);
+    assert.equal($('#latest-announcement-text').textContent, 'Doors open at 3');
+    assert.equal($('#announcements').hidden, true, 'no earlier announcements yet');
     assert.equal($('#live-comments .comment-text').textContent, EVIL);
+    // Rows' buttons are told apart by the question they belong to.
+    assert.equal($('[data-post-id="p2"] .vote-up').getAttribute('aria-describedby'), $('[data-post-id="p2"] .post-text').id);
 
     // Tabs reorder from ranks.
     $('[data-ordering="new"]').click();
@@ -122,7 +127,7 @@ test('employee page: sign-in from the fragment, render, vote, post, thread, live
     assert.equal(d.value, -1);
     ws.receive({ type: 'error', id: d.id, code: 'rate_limited', message: 'slow' });
     await flush();
-    assert.match($('[data-post-id="p1"] .error').textContent, /too fast/);
+    assert.equal($('[data-post-id="p1"] .error').textContent, "You're voting too fast. Wait a moment and try again.");
 
     // Posting: live count, the text stays until the ack, the key survives a reconnect.
     input($('#post-text'), 'Why is the coffee machine broken?');
@@ -154,7 +159,8 @@ test('employee page: sign-in from the fragment, render, vote, post, thread, live
     // Too long is refused before sending.
     input($('#post-text'), 'x'.repeat(1001));
     $('#post-submit').click();
-    assert.equal($('#post-error').textContent, 'Too long');
+    assert.equal($('#post-error').textContent,
+      'Too long: 1,001 characters. A question can be at most 1,000 characters — shorten it and try again.');
     assert.equal(ws2.sentOf('post').length, 1);
 
     // A thread: request, ack, live appends.
@@ -173,6 +179,11 @@ test('employee page: sign-in from the fragment, render, vote, post, thread, live
     thread.querySelector('.thread-submit').click();
     const cm = ws2.sentOf('comment')[0];
     assert.deepEqual({ post: cm.post, text: cm.text }, { post: 'p1', text: 'my reply' });
+    ws2.receive({ type: 'error', id: cm.id, code: 'rate_limited', message: 'slow down: at most 30 comments a minute' });
+    await flush();
+    assert.equal(thread.querySelector('.thread-error').textContent,
+      "You're commenting too fast (at most 30 comments a minute). Wait a moment and try again — your text is kept.");
+    assert.equal(thread.querySelector('textarea').value, 'my reply');
 
     // Live comment: an error keeps the text.
     input($('#live-comment-text'), 'hello room');
@@ -181,11 +192,19 @@ test('employee page: sign-in from the fragment, render, vote, post, thread, live
     assert.equal(lc.post, undefined);
     ws2.receive({ type: 'error', id: lc.id, code: 'too_large', message: 'x' });
     await flush();
-    assert.equal($('#live-comment-error').textContent, 'Too long');
+    assert.equal($('#live-comment-error').textContent,
+      'Too long: a comment can be at most 500 characters — shorten it and try again.');
     assert.equal($('#live-comment-text').value, 'hello room');
 
+    // A new announcement takes the banner; the earlier one moves to the side.
+    ws2.receive({ type: 'update', seq: 7, announcements: [{ id: 'a2', text: 'Starting in 5 minutes', createdAt: Date.now() + 1 }] });
+    await flush();
+    assert.equal($('#latest-announcement-text').textContent, 'Starting in 5 minutes');
+    assert.equal($('#announcements').hidden, false);
+    assert.deepEqual(document.querySelectorAll('#announcement-list .announcement-text').map((n) => n.textContent), ['Doors open at 3']);
+
     // Removed posts leave the list.
-    ws2.receive({ type: 'update', seq: 7, removed: ['p1'], ranks: { top: ['p2', 'p3'] } });
+    ws2.receive({ type: 'update', seq: 8, removed: ['p1'], ranks: { top: ['p2', 'p3'] } });
     await flush();
     assert.equal($('[data-post-id="p1"]'), null);
 
@@ -235,6 +254,10 @@ test('host console: groups and one-click moderation, townhall, announce, close t
     assert.equal($('[data-post-id="p1"] .act-reopen').hidden, true);
     assert.equal($('[data-post-id="p2"] .act-shortlist').hidden, true);
     assert.equal($('[data-post-id="p4"] .act-reopen').textContent, 'Approve');
+    assert.equal($('[data-group="pending"]').hidden, false, 'the review queue shows when something waits');
+    const offered = (id) => $(`[data-post-id="${id}"] .actions`).children.filter((b) => !b.hidden).map((b) => b.textContent);
+    assert.deepEqual(offered('p4'), ['Approve', 'Shortlist', 'Hide']);
+    assert.deepEqual(offered('p1'), ['Shortlist', 'On air', 'Answered', 'Dismiss', 'Hide']);
 
     $('[data-post-id="p1"] .act-onair').click();
     const m = ws.sentOf('moderate')[0];
@@ -244,6 +267,11 @@ test('host console: groups and one-click moderation, townhall, announce, close t
     await flush();
     assert.ok($('#group-onair [data-post-id="p1"]'));
     assert.equal($('#on-air [data-post-id="p1"] .status').textContent, 'on air');
+    assert.ok($('[data-post-id="p1"] .act-answered').classList.contains('primary'), 'answering is the next step');
+    ws.receive({ type: 'update', seq: 6, posts: [post('p4', { status: 'open' })] });
+    await flush();
+    assert.equal($('[data-group="pending"]').hidden, true, 'an empty review queue is out of the way');
+    assert.deepEqual(offered('p4'), ['Shortlist', 'On air', 'Answered', 'Dismiss', 'Hide']);
 
     input($('#townhall-title'), 'November all-hands');
     input($('#townhall-stream'), 'http://insecure.example.com');
@@ -267,6 +295,9 @@ test('host console: groups and one-click moderation, townhall, announce, close t
     $('#cycle-close').click();
     const c = ws.sentOf('cycle')[0];
     assert.equal(c.action, 'close');
+    ws.receive({ type: 'error', id: c.id, code: 'forbidden', message: 'only host may close the cycle' });
+    await flush();
+    assert.equal($('#cycle-error').textContent, 'Only the host can close the week.');
   } finally {
     mock.timers.reset();
   }
@@ -298,15 +329,17 @@ test('room screen: on air, up next (top five, without on-air/answered/dismissed)
     posts[0].status = 'onair';
     posts[1].status = 'answered';
     posts[2].status = 'dismissed';
-    const comments = Array.from({ length: 12 }, (_, i) => ({ id: `c${i}`, post: null, text: `comment ${i}`, author: { name: 'X', office: 'Y' }, createdAt: i }));
+    const comments = Array.from({ length: 15 }, (_, i) => ({ id: `c${i}`, post: null, text: `comment ${i}`, author: { name: 'X', office: 'Y' }, createdAt: i }));
     ws.receive(welcome({ posts, ranks: { top: posts.map((p) => p.id) }, townhall: { state: 'live', title: 'Q4', onAir: 'a' }, comments }));
     await flush();
     assert.equal($('#townhall-heading').textContent, 'Q4');
     assert.equal($('#on-air-text').textContent, 'Question a');
     assert.deepEqual(document.querySelectorAll('#up-next [data-post-id]').map((r) => r.dataset.postId), ['d', 'e', 'f', 'g', 'h']);
     const shown = document.querySelectorAll('#live-comments .comment-text').map((c) => c.textContent);
-    assert.equal(shown.length, 8);
-    assert.equal(shown.at(-1), 'comment 11');
+    // The latest twelve, newest first (the stylesheet stacks them upwards from the bottom).
+    assert.equal(shown.length, 12);
+    assert.equal(shown[0], 'comment 14');
+    assert.equal(shown.at(-1), 'comment 3');
     assert.equal(document.querySelectorAll('textarea').length, 0, 'read-only');
   } finally {
     mock.timers.reset();

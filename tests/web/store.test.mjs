@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { Store, mergeById } from '../../Web/js/store.js';
 import { backoffDelay } from '../../Web/js/connection.js';
 import {
-  authorLabel, charCount, errorText, formatPresence, safeStreamUrl, statusLabel,
+  authorLabel, charCount, errorText, formatPresence, safeStreamUrl, statusLabel, textLength,
 } from '../../Web/js/format.js';
 
 function post(id, extra = {}) {
@@ -241,10 +241,27 @@ test('format helpers', () => {
   assert.equal(statusLabel('pending'), 'waiting for review');
   assert.equal(statusLabel('onair'), 'on air');
   assert.equal(charCount('a😀b'), 3);
-  assert.equal(errorText({ code: 'rate_limited', message: 'x' }, 'post'), "You're posting too fast — try again in a minute");
-  assert.equal(errorText({ code: 'too_large' }), 'Too long');
-  assert.equal(errorText({ code: 'forbidden' }), 'Not allowed');
-  assert.equal(errorText({ code: 'invalid_text', message: 'Text is empty' }), 'Text is empty');
+  // Plain words, naming the limit when the server's message says it, and keeping the text.
+  assert.equal(errorText({ code: 'rate_limited', message: 'x' }, 'post'),
+    "You're posting too fast. Wait a minute and try again — your text is kept.");
+  assert.equal(errorText({ code: 'rate_limited', message: 'slow down: at most 5 posts a minute' }, 'post'),
+    "You're posting too fast: at most 5 questions a minute. Wait a minute and try again — your text is kept.");
+  assert.equal(errorText({ code: 'too_large', length: 1234 }, 'post'),
+    'Too long: 1,234 characters. A question can be at most 1,000 characters — shorten it and try again.');
+  assert.equal(errorText({ code: 'too_large' }, 'announce'),
+    'Too long: an announcement can be at most 2,000 characters — shorten it and try again.');
+  assert.equal(errorText({ code: 'too_large' }), 'Too long — shorten it and try again.');
+  assert.equal(errorText({ code: 'forbidden' }, 'announce'), 'Only the host can send announcements.');
+  assert.equal(errorText({ code: 'forbidden' }, 'townhall'), 'Only the host can start or end the townhall.');
+  assert.equal(errorText({ code: 'forbidden' }), "You're not allowed to do that.");
+  assert.equal(errorText({ code: 'invalid_text', message: 'post text must not be empty' }, 'post'), 'Write something first.');
+  assert.match(errorText({ code: 'invalid_text', message: 'post text must not contain control characters' }), /control characters/);
+  assert.equal(errorText({ code: 'conflict', message: 'voting on this post has closed' }, 'vote'),
+    'Voting on this question has closed: it belongs to a past week.');
+  assert.equal(errorText({ code: 'not_found' }, 'vote'), 'This question is no longer available — it may have been removed.');
+  assert.equal(textLength('x'.repeat(80)), 'short');
+  assert.equal(textLength('x'.repeat(81)), 'medium');
+  assert.equal(textLength('x'.repeat(201)), 'long');
   assert.equal(safeStreamUrl('https://video.example.com/live'), 'https://video.example.com/live');
   assert.equal(safeStreamUrl('http://video.example.com/live'), null);
   assert.equal(safeStreamUrl('javascript:alert(1)'), null);

@@ -38,6 +38,10 @@ class Node {
     this.childNodes = [];
     if (value !== '' && value != null) this.appendChild(new Text(this.ownerDocument, String(value)));
   }
+  contains(other) {
+    for (let n = other; n; n = n.parentNode) if (n === this) return true;
+    return false;
+  }
   appendChild(node) { return this.insertBefore(node, null); }
   append(...nodes) {
     for (const n of nodes) this.appendChild(typeof n === 'string' ? new Text(this.ownerDocument, n) : n);
@@ -127,6 +131,7 @@ class Element extends Node {
   }
   get children() { return this.childNodes.filter((c) => c.nodeType === 1); }
   get firstElementChild() { return this.children[0] ?? null; }
+  get lastElementChild() { return this.children.at(-1) ?? null; }
   get id() { return this.getAttribute('id') ?? ''; }
   set id(v) { this.setAttribute('id', v); }
   get className() { return this.getAttribute('class') ?? ''; }
