@@ -40,4 +40,8 @@ package enum Change: Sendable, Equatable {
     case commentRemoved(String)
     /// Configuration (review mode) changed; nothing to show.
     case configured
+    /// A post employees could see no longer is (hidden, or erased): they drop it.
+    case withdrawn(String)
+    /// A post was erased: staff drop it too.
+    case erased(String)
 }

@@ -63,6 +63,7 @@ extension Townhall {
     /// Erases one post: its text, author, retry key, votes and comments.
     private mutating func erase(number: Int, counts: inout Counts) -> [Change] {
         var post = store[number - 1]
+        let wasPublic = !post.status.isHiddenFromEmployees
         for (user, votes) in ballots where votes[number] != nil {
             setBallot(nil, of: user, on: number)
             counts.votes += 1
@@ -85,6 +86,6 @@ extension Townhall {
         store[number - 1] = post
         agenda.removeAll { $0 == post.id }
         if stage.onAir == post.id { stage.onAir = nil }
-        return [.post(post.id)] + comments.map { .commentRemoved($0.id) }
+        return [.post(post.id), .erased(post.id)] + (wasPublic ? [.withdrawn(post.id)] : []) + comments.map { .commentRemoved($0.id) }
     }
 }

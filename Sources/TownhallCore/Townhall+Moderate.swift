@@ -14,6 +14,7 @@ extension Townhall {
 
         var post = store[number - 1]
         let wasPending = post.status == .pending
+        let wasPublic = !post.status.isHiddenFromEmployees
         let newNote = note == nil ? post.note : cleanNote
         if post.status == status && post.note == newNote {
             return Outcome(result: .done, changes: [])
@@ -23,6 +24,7 @@ extension Townhall {
         store[number - 1] = post
         var changes: [Change] = [.post(id)]
         if wasPending, status != .pending { changes.append(.reviewed(id, approved: status != .hidden && status != .dismissed)) }
+        if wasPublic && status.isHiddenFromEmployees { changes.append(.withdrawn(id)) }
         if syncAgenda(post) { changes.append(.agenda) }
 
         var onAir = stage.onAir

@@ -80,6 +80,9 @@ extension Relay {
         var comments: [WireComment] = []
         var announcements: [Announcement] = []
         var rankable = false
+        // Posts this audience had and must drop; other changed posts it cannot see
+        // (a new pending post) are simply not mentioned.
+        var withdrawn = Set<String>()
         for change in announced {
             switch change {
             case .post(let id):
@@ -101,6 +104,10 @@ extension Relay {
                 if audience == .staff { update.agenda = core.agenda }
             case .commentRemoved(let id):
                 update.removedComments = (update.removedComments ?? []) + [id]
+            case .withdrawn(let id):
+                if audience == .employees { withdrawn.insert(id) }
+            case .erased(let id):
+                withdrawn.insert(id)
             case .reviewed, .configured:
                 break
             }
@@ -109,7 +116,11 @@ extension Relay {
         var removed: [String] = []
         for id in postIDs {
             guard let post = core.post(id) else { continue }
-            if audience.sees(post) { posts.append(WirePost(post, for: audience)) } else { removed.append(id) }
+            if audience.sees(post) {
+                posts.append(WirePost(post, for: audience))
+            } else if withdrawn.contains(id) {
+                removed.append(id)
+            }
         }
         update.posts = posts.isEmpty ? nil : posts
         update.removed = removed.isEmpty ? nil : removed

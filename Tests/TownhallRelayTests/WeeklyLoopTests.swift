@@ -90,6 +90,8 @@ struct WeeklyLoopTests {
         harness.tick()
         #expect((harness.reply(alice, id: 1)?["post"] as? [String: Any])?["status"] as? String == "pending")
         #expect(harness.messages(bob, type: "update").allSatisfy { ($0["posts"] as? [Any]) == nil })
+        #expect(harness.messages(alice, type: "update").allSatisfy { $0["removed"] == nil },
+                "a post employees never saw is not announced as removed (not even to its author)")
         harness.send(mod, ["type": "moderate", "post": "p1", "status": "open"])
         harness.send(mod, ["type": "moderate", "post": "p2", "status": "hidden", "note": "Duplicate of an earlier post"])
         harness.tick()

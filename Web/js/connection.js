@@ -44,7 +44,7 @@ export class Connection {
   /**
    * @param {object} o
    * @param {string} o.token
-   * @param {(msg: object) => void} o.onMessage        welcome and update frames
+   * @param {(msg: object) => void} o.onMessage        welcome, update and review frames
    * @param {(request: object, reply: object) => void} [o.onReply]  before a request's promise settles
    * @param {(status: {state: string, retryAt: number|null}) => void} [o.onStatus]
    * @param {(error: object) => void} [o.onError]     error frames that match no request
@@ -183,6 +183,8 @@ export class Connection {
         for (const entry of this.#pending.values()) if (!entry.sent) this.#sendEntry(entry);
         break;
       case 'update':
+      case 'review':
+        // `review`: a moderator approved or declined one of the user's posts (PROTOCOL-NOTES.md).
         this.#deliver(msg);
         break;
       case 'ack':

@@ -1,15 +1,16 @@
 // The employee page (/): what is on air, the stream, announcements, live comments, the
-// composer and the ranked list with votes and comment threads.
+// composer and the ranked list with votes, comment threads and written answers; what the
+// moderators decided about the user's questions in review; and past weeks' answers.
 
 import { startPage } from './page.js';
 import { bindComposer } from './composer.js';
 import { ORDERINGS } from './store.js';
 import {
-  LIMITS, authorLabel, errorText, formatNumber, idPart, newKey, plural, safeStreamUrl,
+  LIMITS, authorLabel, errorText, formatNumber, idPart, newKey, plural, reviewText, safeStreamUrl, weekLabel,
 } from './format.js';
 import {
-  bindTabs, el, pruneCache, reconcile, remember, renderComments, setAttr, setError,
-  setStatusBadge, setText, setTime, show, stickToBottom, transition,
+  answerBlock, bindTabs, carriedTag, el, pruneCache, reconcile, remember, renderComments, setAttr, setBusy,
+  setError, setStatusBadge, setText, setTime, show, stickToBottom, transition, updateAnswer, updateCarried,
 } from './render.js';
 
 const $ = (id) => document.getElementById(id);
@@ -26,6 +27,9 @@ function main() {
   const parts = new WeakMap();
   let currentStream = null;
   let postKey = newKey();
+  /** The past week shown under "Past weeks" (its id), and whether one is being fetched. */
+  let archiveShown = null;
+  let archiveLoading = false;
 
   const page = startPage({ render, minInterval: 200 });
   if (!page) return;
@@ -71,6 +75,33 @@ function main() {
     send: (text) => conn.request({ type: 'comment', text }),
   });
 
+  // ---- past weeks ----
+  $('archive-form').addEventListener('submit', (event) => {
+    event.preventDefault();
+    if (archiveLoading) return;
+    const cycle = Number($('archive-cycle').value);
+    if (!Number.isInteger(cycle) || cycle < 1) return;
+    archiveLoading = true;
+    setBusy($('archive-show'), true);
+    setError($('archive-error'), '');
+    setText($('archive-note'), conn.ready ? 'Loading…' : 'Waiting for the connection…');
+    // Reading is safe to send again after a reconnect.
+    conn.request({ type: 'archive', cycle }, { retry: true })
+      .then(() => {
+        archiveShown = cycle;
+        setText($('archive-note'), '');
+        schedule(['archive', 'archive-shown']);
+      })
+      .catch((error) => {
+        setText($('archive-note'), '');
+        setError($('archive-error'), errorText(error, 'archive'));
+      })
+      .finally(() => {
+        archiveLoading = false;
+        setBusy($('archive-show'), false);
+      });
+  });
+
   // ---- tabs ----
   const selectTab = bindTabs(document.querySelector('.tabs'), $('post-panel'), (next) => {
     ordering = next;
@@ -92,8 +123,105 @@ function main() {
       renderOnAir();
       renderAnnouncements();
       renderLiveComments();
+      renderReviews();
       renderLists();
+      renderPastWeeks(changes);
     }, { keepPlace: !changes.has('ordering') });
+    if (changes.has('archive-shown')) {
+      // The reader asked for this week: take them to its heading.
+      const heading = $('archive-heading');
+      heading.focus({ preventScroll: true });
+      heading.scrollIntoView?.({ block: 'nearest' });
+    }
+  }
+
+  /** What the moderators decided about the user's questions in review, newest first. */
+  function renderReviews() {
+    reconcile($('review-notices'), store.reviewNotices, {
+      key: (n) => n.post,
+      create: (n) => {
+        const dismiss = el('button', {
+          class: 'link notice-dismiss',
+          attrs: { type: 'button', 'aria-label': 'Dismiss this notice' },
+          text: 'Dismiss',
+        });
+        dismiss.addEventListener('click', () => {
+          // Focus would fall to the start of the page with the notice: keep it nearby.
+          $('post-text').focus({ preventScroll: true });
+          store.dismissReview(n.post);
+        });
+        return el('li', { class: 'review-notice', dataset: { postId: n.post } },
+          el('p', { class: 'notice-text' }),
+          el('p', { class: 'notice-question' }),
+          dismiss);
+      },
+      update: (node, n) => {
+        node.dataset.approved = n.approved ? 'true' : 'false';
+        // "Your question was declined:" in bold, the moderator's reason as they wrote it.
+        const text = reviewText(n);
+        const lead = n.approved || !n.reason ? text : 'Your question was declined:';
+        const notice = node.querySelector('.notice-text');
+        if (notice.textContent !== text) {
+          notice.replaceChildren(el('span', { class: 'notice-lead', text: lead }), text.slice(lead.length));
+        }
+        const question = node.querySelector('.notice-question');
+        setText(question, n.text ? `“${n.text}”` : '');
+        question.hidden = !n.text;
+      },
+    });
+  }
+
+  /** The week picker (weeks 1 … this one − 1) and the answers of the week asked for. */
+  function renderPastWeeks(changes) {
+    const ids = store.pastCycleIds();
+    show($('past-weeks'), ids.length > 0);
+    const select = $('archive-cycle');
+    if (changes.has('cycle') || changes.has('archive') || select.children.length !== ids.length) {
+      const chosen = select.value || (ids.length ? String(ids[0]) : '');
+      reconcile(select, ids, {
+        key: (id) => id,
+        create: (id) => el('option', { attrs: { value: id } }),
+        update: (node, id) => setText(node, weekLabel(id, store.archive(id)?.cycle)),
+      });
+      if (ids.map(String).includes(chosen)) select.value = chosen;
+    }
+    const week = archiveShown == null ? undefined : store.archive(archiveShown);
+    show($('archive-result'), !!week);
+    if (!week) return;
+    setText($('archive-heading'), `Answered in ${weekLabel(archiveShown, week.cycle).replace(/^Week/, 'week')}`);
+    const answered = week.posts.filter((post) => post.status === 'answered' || (post.answer && post.answer.text));
+    reconcile($('archive-list'), answered, {
+      key: (post) => post.id,
+      create: createArchiveRow,
+      update: updateArchiveRow,
+    });
+    const others = week.posts.length - answered.length;
+    show($('archive-empty'), answered.length === 0);
+    setText($('archive-empty'), answered.length === 0
+      ? `No questions were answered that week${others ? ` (${plural(others, 'question')} asked)` : ''}.`
+      : '');
+  }
+
+  function createArchiveRow(post) {
+    return el('li', { class: 'post archive-post', dataset: { postId: post.id } },
+      el('p', { class: 'archive-score' },
+        el('span', { class: 'score' }),
+        el('span', { class: 'score-label', text: 'votes' })),
+      el('div', { class: 'post-body' },
+        el('p', { class: 'post-text' }),
+        el('p', { class: 'post-meta' },
+          el('span', { class: 'post-author' }),
+          el('span', { class: 'dot', attrs: { 'aria-hidden': 'true' }, text: ' · ' }),
+          el('span', { class: 'updown' })),
+        answerBlock()));
+  }
+
+  function updateArchiveRow(row, post) {
+    setText(row.querySelector('.score'), formatNumber(post.score ?? (post.up ?? 0) - (post.down ?? 0)));
+    setText(row.querySelector('.post-text'), post.text);
+    setText(row.querySelector('.post-author'), authorLabel(post));
+    setText(row.querySelector('.updown'), `${formatNumber(post.up ?? 0)} up, ${formatNumber(post.down ?? 0)} down`);
+    updateAnswer(row.querySelector('.answer'), post.answer);
   }
 
   function renderOnAir() {
@@ -200,6 +328,8 @@ function main() {
       mine: el('span', { class: 'mine', text: 'yours', attrs: { hidden: true } }),
       time: el('time', { class: 'time' }),
       status: el('span', { class: 'status' }),
+      carried: carriedTag(),
+      answer: answerBlock(),
       toggle: el('button', {
         class: 'link comments-toggle',
         attrs: { type: 'button', 'aria-expanded': 'false', 'aria-controls': `thread-${domId}`, 'aria-describedby': describedBy },
@@ -217,7 +347,8 @@ function main() {
         down),
       el('div', { class: 'post-body' },
         p.text,
-        el('p', { class: 'post-meta' }, p.author, ' ', p.mine, el('span', { class: 'dot', attrs: { 'aria-hidden': 'true' }, text: ' · ' }), p.time, ' ', p.status),
+        el('p', { class: 'post-meta' }, p.author, ' ', p.mine, el('span', { class: 'dot', attrs: { 'aria-hidden': 'true' }, text: ' · ' }), p.time, ' ', p.status, ' ', p.carried),
+        p.answer,
         el('div', { class: 'post-actions' }, p.toggle),
         p.error,
         p.thread));
@@ -235,6 +366,8 @@ function main() {
     p.mine.hidden = !store.myPostIds.has(id);
     setTime(p.time, post.createdAt);
     setStatusBadge(p.status, post.status);
+    updateCarried(p.carried, post, store.cycle);
+    updateAnswer(p.answer, post.answer);
     setText(p.score, formatNumber(post.score ?? (post.up ?? 0) - (post.down ?? 0)));
     setText(p.up.querySelector('.count-up'), formatNumber(post.up ?? 0));
     setText(p.down.querySelector('.count-down'), formatNumber(post.down ?? 0));

@@ -7,6 +7,9 @@ export const LIMITS = Object.freeze({
   announcement: 2000,
   title: 200,
   stream: 2000,
+  answer: 2000,
+  owner: 200,
+  note: 500,
 });
 
 const numbers = new Intl.NumberFormat('en-US');
@@ -116,6 +119,8 @@ const SUBJECTS = {
   post: ['A question', LIMITS.post],
   comment: ['A comment', LIMITS.comment],
   announce: ['An announcement', LIMITS.announcement],
+  answer: ['An answer', LIMITS.answer],
+  decline: ['A reason', LIMITS.note],
 };
 
 /** Only hosts (or staff) may do these; said in plain words when the server refuses. */
@@ -124,6 +129,9 @@ const FORBIDDEN = {
   townhall: 'Only the host can start or end the townhall.',
   cycle: 'Only the host can close the week.',
   moderate: 'Only hosts and moderators can move questions.',
+  decline: 'Only hosts and moderators can decline questions.',
+  answer: 'Only hosts and moderators can answer questions.',
+  agenda: 'Only hosts and moderators can change the agenda.',
 };
 
 /** "at most 5 posts a minute" in a server message → 5. */
@@ -177,9 +185,11 @@ export function errorText(error, action = '') {
     case 'timeout':
       return 'No answer from the server — check whether it went through, then try again.';
     case 'not_found':
+      if (action === 'archive') return 'That week is not available any more — it may have been erased.';
       return 'This question is no longer available — it may have been removed.';
     case 'conflict':
       if (action === 'vote') return "Voting on this question has closed: it belongs to a past week.";
+      if (action === 'agenda') return 'The agenda changed meanwhile. Check the new order and try again.';
       return "That isn't possible right now.";
     case 'unavailable':
       return 'The server cannot take changes right now. Wait a moment and try again.';
@@ -189,6 +199,77 @@ export function errorText(error, action = '') {
       if (message) return message;
       return code ? `Something went wrong (${code}).` : 'Something went wrong.';
   }
+}
+
+// ---- the weekly cycle ----
+
+/**
+ * A post's written answer as one line: "Answer: We will. — Owner: HR, by 12 Dec", or
+ * "Answer: We will." without an owner; '' when there is none.
+ */
+export function answerSummary(answer) {
+  if (!answer || typeof answer.text !== 'string' || answer.text === '') return '';
+  const owner = typeof answer.owner === 'string' && answer.owner.trim() ? answer.owner : '';
+  return owner ? `Answer: ${answer.text} — Owner: ${owner}` : `Answer: ${answer.text}`;
+}
+
+/**
+ * The tag of a question carried over from an earlier week ('' when it was asked this week):
+ * "carried over from last week", or "carried over from week 3" when it waited longer.
+ */
+export function carriedLabel(post, cycle) {
+  const from = post ? post.carriedFrom : null;
+  if (from == null) return '';
+  const current = Number(cycle && cycle.id);
+  if (Number.isFinite(current) && Number(from) !== current - 1) return `carried over from week ${from}`;
+  return 'carried over from last week';
+}
+
+/**
+ * A post's support per office (staff only), most voters first, then by name:
+ * [{office, up, down, voters}].
+ */
+export function supportRows(support) {
+  if (!support || typeof support !== 'object') return [];
+  return Object.entries(support)
+    .map(([office, s]) => ({
+      office,
+      up: Number(s && s.up) || 0,
+      down: Number(s && s.down) || 0,
+      voters: Number(s && s.voters) || 0,
+    }))
+    .filter((r) => r.voters > 0 || r.up > 0 || r.down > 0)
+    .sort((a, b) => b.voters - a.voters || a.office.localeCompare(b.office));
+}
+
+/**
+ * The compact line of a post's support: "Dublin 12 · Berlin 7 · Austin 3 voters", the
+ * first `limit` offices and "+ 2 more offices" after them; "No votes yet" when empty.
+ */
+export function supportSummary(support, limit = 3) {
+  const rows = supportRows(support);
+  if (!rows.length) return 'No votes yet';
+  const shown = rows.slice(0, limit).map((r) => `${r.office} ${formatNumber(r.voters)}`).join(' · ');
+  const last = rows.slice(0, limit).at(-1);
+  let text = `${shown} ${last.voters === 1 && rows.length === 1 ? 'voter' : 'voters'}`;
+  if (rows.length > limit) text += ` · ${plural(rows.length - limit, 'more office')}`;
+  return text;
+}
+
+/** What the employee is told when a moderator approved or declined their question. */
+export function reviewText(notice) {
+  if (!notice) return '';
+  if (notice.approved) return 'Your question was approved and is now public.';
+  return notice.reason ? `Your question was declined: ${notice.reason}` : 'Your question was declined.';
+}
+
+/** A past week in the picker: "Week 3", or "Week 3 (of 17 Nov)" once its start is known. */
+export function weekLabel(id, cycle) {
+  if (cycle && Number.isFinite(cycle.startedAt)) {
+    const day = new Date(cycle.startedAt).toLocaleDateString(undefined, { day: 'numeric', month: 'short' });
+    return `Week ${id} (of ${day})`;
+  }
+  return `Week ${id}`;
 }
 
 /** A random retry key for a post (PROTOCOL.md §4 `key`). */

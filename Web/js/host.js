@@ -1,13 +1,19 @@
 // The host console (/host): the queue grouped by status with one-click moderation, the
-// townhall's live state and stream, announcements, and closing the week.
+// agenda (the shortlisted questions in running order), each question's support per office,
+// written answers, declining with a reason in review, the townhall's live state and
+// stream, announcements, and closing the week.
 
 import { startPage } from './page.js';
 import { bindComposer } from './composer.js';
-import { HOST_GROUPS, ORDERINGS } from './store.js';
-import { LIMITS, authorLabel, errorText, formatNumber, idPart, plural, safeStreamUrl } from './format.js';
+import { HOST_GROUPS, ORDERINGS, agendaMove } from './store.js';
 import {
-  bindTabs, el, isUnavailable, pruneCache, reconcile, remember, renderComments, setAttr, setBusy, setError,
-  setStatusBadge, setText, setTime, show, stickToBottom, transition,
+  LIMITS, authorLabel, charCount, errorText, formatNumber, idPart, plural, safeStreamUrl, supportRows,
+  supportSummary,
+} from './format.js';
+import {
+  answerBlock, bindTabs, carriedTag, characterCounter, el, isUnavailable, pruneCache, reconcile, remember,
+  renderComments, setAttr, setBusy, setError, setStatusBadge, setText, setTime, show, stickToBottom, transition,
+  updateAnswer, updateCarried,
 } from './render.js';
 
 const $ = (id) => document.getElementById(id);
@@ -26,6 +32,13 @@ const ACTIONS = [
 const PENDING_ACTIONS = new Set(['reopen', 'shortlist', 'hide']);
 const REOPEN_LABELS = { pending: 'Approve', hidden: 'Unhide' };
 
+/** The queue's groups in page order; while the townhall is live the agenda comes first. */
+const GROUP_ORDER = ['onair', 'pending', 'shortlisted', 'open', 'answered', 'dismissed', 'hidden'];
+const LIVE_GROUP_ORDER = ['shortlisted', 'onair', 'pending', 'open', 'answered', 'dismissed', 'hidden'];
+
+/** Statuses a written answer can be attached to (every post employees can see). */
+const ANSWERABLE = new Set(['open', 'shortlisted', 'onair', 'answered', 'dismissed']);
+
 function main() {
   let ordering = ORDERINGS.includes(remember('townhall.host.ordering')) ? remember('townhall.host.ordering') : 'top';
   const rows = new Map();
@@ -37,10 +50,21 @@ function main() {
   /** The townhall inputs were edited by the host since they were last filled from the server. */
   let formDirty = false;
   let allowed = null;
+  /** A new agenda order on its way to the server (full list of ids), shown until it is settled. */
+  let agendaDraft = null;
+  /** Shortlisted post id → its place on the agenda (0-based), and how many there are. */
+  let agendaIndex = new Map();
+  /** Where keyboard focus goes once the next render has moved rows: {id, pick(row), at}. */
+  let pendingFocus = null;
 
   const page = startPage({ render, minInterval: 200 });
   if (!page) return;
   const { store, conn, schedule } = page;
+  // Staff see the console as soon as the welcome says who they are, not a frame later: the
+  // header says "Connected" at that moment and the controls must be there to use.
+  store.subscribe((changes) => {
+    if (changes.has('user') && store.isStaff) applyRole();
+  });
 
   // ---- townhall ----
   for (const id of ['townhall-title', 'townhall-stream']) $(id).addEventListener('input', () => { formDirty = true; });
@@ -105,13 +129,17 @@ function main() {
   // ---- cycle ----
   $('cycle-close').addEventListener('click', () => {
     if (isUnavailable($('cycle-close'))) return;
+    const question = $('cycle-carry').checked
+      ? "Close this week? This week's questions are archived; the shortlisted ones not yet answered move to next week."
+      : "Close this week? This week's questions are archived and everyone starts a new, empty list.";
     // eslint-disable-next-line no-alert
-    if (!window.confirm("Close this week? This week's questions are archived and everyone starts a new, empty list.")) return;
+    if (!window.confirm(question)) return;
+    const carryOver = $('cycle-carry').checked;
     const button = $('cycle-close');
     setError($('cycle-error'), '');
     setText($('cycle-note'), '');
     setBusy(button, true);
-    conn.request({ type: 'cycle', action: 'close' })
+    conn.request({ type: 'cycle', action: 'close', carryOver })
       .then(() => setText($('cycle-note'), 'A new week has started.'))
       .catch((error) => setError($('cycle-error'), errorText(error, 'cycle')))
       .finally(() => setBusy(button, false));
@@ -141,6 +169,25 @@ function main() {
       renderQueue();
     }, { keepPlace: !changes.has('ordering') });
     keepFocusInRow();
+    applyPendingFocus();
+  }
+
+  /** Moves focus where an inline form's action said it should go, once the row is in place. */
+  function applyPendingFocus() {
+    if (!pendingFocus) return;
+    if (Date.now() - pendingFocus.at > 10_000) {
+      pendingFocus = null;
+      return;
+    }
+    const row = pendingFocus.id == null ? null : rows.get(pendingFocus.id);
+    const target = row && row.isConnected ? pendingFocus.pick(row) : pendingFocus.fallback?.();
+    if (!target) return;
+    pendingFocus = null;
+    // A row that moved into a collapsed group (answered, hidden) is shown where it went.
+    const details = target.closest('details');
+    if (details && !details.open) details.open = true;
+    target.focus({ preventScroll: true });
+    target.scrollIntoView?.({ block: 'nearest' });
   }
 
   /**
@@ -204,7 +251,14 @@ function main() {
   }
 
   function renderQueue() {
-    const groups = store.groupedPosts(ordering);
+    // While the townhall is live the agenda is what the host works from: it comes first.
+    const container = $('queue-groups');
+    const order = (store.townhall.state === 'live' ? LIVE_GROUP_ORDER : GROUP_ORDER)
+      .map((g) => container.querySelector(`[data-group="${g}"]`));
+    if (order.some((section, i) => container.children[i] !== section)) for (const section of order) container.append(section);
+
+    const groups = store.groupedPosts(ordering, agendaDraft ?? store.agenda);
+    agendaIndex = new Map(groups.shortlisted.map((post, i) => [String(post.id), i]));
     for (const group of HOST_GROUPS) {
       const posts = groups[group];
       reconcile($(`group-${group}`), posts, { key: (p) => p.id, create: createRow, update: updateRow, cache: rows });
@@ -234,8 +288,42 @@ function main() {
       status: el('span', { class: 'status' }),
       note: el('p', { class: 'post-note', attrs: { hidden: true } }),
       error: el('p', { class: 'error row-error', attrs: { role: 'alert' } }),
+      done: el('p', { class: 'note row-done', attrs: { 'aria-live': 'polite' } }),
+      carried: carriedTag(),
+      answer: answerBlock(),
       buttons: {},
     };
+    const domId = idPart(id);
+    p.support = el('details', { class: 'support' },
+      el('summary', { class: 'support-summary' },
+        el('span', { class: 'support-label', text: 'Support:' }), ' ',
+        el('span', { class: 'support-text' })),
+      el('table', { class: 'support-table' },
+        el('caption', { class: 'sr-only', text: 'Votes by office' }),
+        el('thead', {}, el('tr', {}, ...['Office', 'Up', 'Down', 'Voters'].map((h) => el('th', { attrs: { scope: 'col' }, text: h })))),
+        el('tbody')));
+
+    const tool = (cls, label, onClick, icon) => {
+      const button = el('button', {
+        class: `button small tool ${cls}`,
+        attrs: { type: 'button', 'aria-describedby': textId },
+      }, icon ? el('span', { class: 'icon', attrs: { 'aria-hidden': 'true' }, text: icon }) : null,
+      el('span', { class: 'tool-label', text: label }));
+      button.addEventListener('click', onClick);
+      return button;
+    };
+    p.moveUp = tool('act-move-up', 'Move up', () => moveOnAgenda(id, -1), '▲ ');
+    p.moveDown = tool('act-move-down', 'Move down', () => moveOnAgenda(id, 1), '▼ ');
+    p.declineToggle = tool('act-decline', 'Decline…', () => toggleForm(id, 'decline'));
+    p.answerToggle = tool('act-answer', 'Write answer', () => toggleForm(id, 'answer'));
+    setAttr(p.declineToggle, 'aria-expanded', 'false');
+    setAttr(p.declineToggle, 'aria-controls', `decline-${domId}`);
+    setAttr(p.answerToggle, 'aria-expanded', 'false');
+    setAttr(p.answerToggle, 'aria-controls', `answer-${domId}`);
+    const tools = el('div', { class: 'tools', attrs: { role: 'group', 'aria-label': 'Agenda, review and answer' } },
+      p.moveUp, p.moveDown, p.declineToggle, p.answerToggle);
+    buildDeclineForm(id, p, domId);
+    buildAnswerForm(id, p, domId);
     const actions = el('div', { class: 'actions', attrs: { role: 'group', 'aria-label': 'Move this question' } });
     for (const [name, status, label] of ACTIONS) {
       const button = el('button', {
@@ -260,9 +348,14 @@ function main() {
         el('p', { class: 'post-meta' },
           p.author, el('span', { class: 'dot', attrs: { 'aria-hidden': 'true' }, text: ' · ' }),
           p.time, el('span', { class: 'dot', attrs: { 'aria-hidden': 'true' }, text: ' · ' }),
-          p.comments, ' ', p.status),
+          p.comments, ' ', p.status, ' ', p.carried),
+        p.support,
         p.note,
-        actions,
+        p.answer,
+        el('div', { class: 'action-bar' }, actions, tools),
+        p.declineForm,
+        p.answerForm,
+        p.done,
         p.error));
     parts.set(row, p);
     return row;
@@ -282,6 +375,25 @@ function main() {
     setText(p.down, formatNumber(post.down ?? 0));
     setText(p.note, post.note ? `Note: ${post.note}` : '');
     p.note.hidden = !post.note;
+    updateCarried(p.carried, post, store.cycle);
+    updateAnswer(p.answer, post.answer);
+    updateSupport(p, post.support);
+
+    // The agenda: shortlisted rows move up and down (the ends stay focusable but do nothing).
+    const at = agendaIndex.get(id);
+    const movable = post.status === 'shortlisted' && at !== undefined && agendaIndex.size > 1;
+    p.moveUp.hidden = !movable;
+    p.moveDown.hidden = !movable;
+    setAttr(p.moveUp, 'aria-disabled', movable && at === 0 ? 'true' : null);
+    setAttr(p.moveDown, 'aria-disabled', movable && at === agendaIndex.size - 1 ? 'true' : null);
+    // Declining (with a reason) is for posts in review; answers for every visible post.
+    const declinable = post.status === 'pending';
+    p.declineToggle.hidden = !declinable;
+    if (!declinable && !p.declineForm.hidden) closeForm(p, 'decline', false);
+    const answerable = ANSWERABLE.has(post.status);
+    p.answerToggle.hidden = !answerable;
+    setText(p.answerToggle.querySelector('.tool-label'), post.answer && post.answer.text ? 'Edit answer' : 'Write answer');
+    if (!answerable && !p.answerForm.hidden) closeForm(p, 'answer', false);
     const busy = moderating.has(id);
     for (const [name, status] of ACTIONS) {
       const button = p.buttons[name];
@@ -302,12 +414,222 @@ function main() {
     else row.removeAttribute('aria-busy');
   }
 
+  /** "Support: Dublin 12 · Berlin 7 · Austin 3 voters", opening to up and down per office. */
+  function updateSupport(p, support) {
+    const rowsOf = supportRows(support);
+    p.support.hidden = rowsOf.length === 0;
+    if (!rowsOf.length) return;
+    setText(p.support.querySelector('.support-text'), supportSummary(support));
+    reconcile(p.support.querySelector('tbody'), rowsOf, {
+      key: (r) => r.office,
+      create: () => el('tr', {}, el('th', { attrs: { scope: 'row' } }), el('td'), el('td'), el('td')),
+      update: (tr, r) => {
+        const [office, up, down, voters] = tr.children;
+        setText(office, r.office);
+        setText(up, formatNumber(r.up));
+        setText(down, formatNumber(r.down));
+        setText(voters, formatNumber(r.voters));
+      },
+    });
+  }
+
+  // ---- the agenda ----
+  function moveOnAgenda(id, delta) {
+    const row = rows.get(id);
+    const p = row && parts.get(row);
+    if (!p || isUnavailable(delta < 0 ? p.moveUp : p.moveDown)) return;
+    const base = agendaDraft ?? store.agenda;
+    const shortlisted = store.agendaPosts(base).map((post) => String(post.id));
+    const next = agendaMove(store.agendaIds(base), shortlisted, id, delta);
+    if (!next) return;
+    agendaDraft = next;
+    setError($('agenda-error'), '');
+    const place = shortlisted.indexOf(id) + delta + 1;
+    setText($('agenda-note'), `Moved ${delta < 0 ? 'up' : 'down'}: now ${formatNumber(place)} of ${formatNumber(shortlisted.length)} on the agenda.`);
+    schedule(['agenda']);
+    // The whole order each time: sending it again after a reconnect is harmless.
+    conn.request({ type: 'agenda', posts: next }, { retry: true })
+      .catch((error) => {
+        setText($('agenda-note'), '');
+        setError($('agenda-error'), errorText(error, 'agenda'));
+      })
+      .finally(() => {
+        // A later move may be on its way already: only the latest one's reply settles it.
+        if (agendaDraft === next) agendaDraft = null;
+        schedule(['agenda']);
+      });
+  }
+
+  // ---- inline forms: decline with a reason, write an answer ----
+  function buildDeclineForm(id, p, domId) {
+    const input = el('input', {
+      class: 'decline-text',
+      attrs: { type: 'text', id: `decline-text-${domId}`, autocomplete: 'off', 'aria-describedby': `decline-error-${domId}` },
+    });
+    const submit = el('button', { class: 'button small danger decline-submit', attrs: { type: 'submit' }, text: 'Decline' });
+    const cancel = el('button', { class: 'button small decline-cancel', attrs: { type: 'button' }, text: 'Cancel' });
+    const error = el('p', { class: 'error decline-error', attrs: { id: `decline-error-${domId}`, role: 'alert' } });
+    p.declineForm = el('form', { class: 'inline-form decline-form', attrs: { id: `decline-${domId}`, hidden: true, novalidate: true } },
+      el('label', { attrs: { for: `decline-text-${domId}` }, text: 'Reason for declining (the author sees it)' }),
+      input,
+      el('div', { class: 'button-row' }, submit, cancel),
+      error);
+    Object.assign(p, { declineText: input, declineSubmit: submit, declineError: error });
+    cancel.addEventListener('click', () => closeForm(p, 'decline'));
+    p.declineForm.addEventListener('keydown', (event) => {
+      if (event.key === 'Escape') closeForm(p, 'decline');
+    });
+    p.declineForm.addEventListener('submit', (event) => {
+      event.preventDefault();
+      if (isUnavailable(submit)) return;
+      const reason = input.value.trim();
+      if (!reason) {
+        setError(error, 'Write a reason first — the author will see it.');
+        input.focus();
+        return;
+      }
+      if (charCount(reason) > LIMITS.note) {
+        setError(error, errorText({ code: 'too_large', length: charCount(reason) }, 'decline'));
+        input.focus();
+        return;
+      }
+      // Where focus goes after: the next question waiting for review, else the queue.
+      const waiting = [...$('group-pending').children].map((r) => r.dataset.postId);
+      const at = waiting.indexOf(id);
+      const neighbour = waiting[at + 1] ?? waiting[at - 1] ?? null;
+      setError(error, '');
+      setBusy(submit, true);
+      conn.request({ type: 'moderate', post: id, status: 'hidden', note: reason }, { retry: true })
+        .then(() => {
+          input.value = '';
+          closeForm(p, 'decline', false);
+          pendingFocus = {
+            id: neighbour,
+            at: Date.now(),
+            pick: (row) => [...row.querySelectorAll('.actions button')].find((b) => !b.hidden),
+            fallback: () => $('queue-heading'),
+          };
+          schedule(['moderating']);
+        })
+        .catch((e) => setError(error, errorText(e, 'decline')))
+        .finally(() => setBusy(submit, false));
+    });
+  }
+
+  function buildAnswerForm(id, p, domId) {
+    const text = el('textarea', {
+      class: 'answer-input',
+      attrs: { id: `answer-text-${domId}`, rows: 3, 'aria-describedby': `answer-count-${domId} answer-error-${domId}` },
+    });
+    const counter = el('span', { class: 'count', attrs: { id: `answer-count-${domId}` } });
+    const owner = el('input', {
+      class: 'answer-owner-input',
+      attrs: {
+        type: 'text', id: `answer-owner-${domId}`, maxlength: LIMITS.owner, autocomplete: 'off',
+        placeholder: 'e.g. HR will report back by 12 Dec',
+      },
+    });
+    const submit = el('button', { class: 'button small primary answer-submit', attrs: { type: 'submit' }, text: 'Save answer' });
+    const cancel = el('button', { class: 'button small answer-cancel', attrs: { type: 'button' }, text: 'Cancel' });
+    const error = el('p', { class: 'error answer-error', attrs: { id: `answer-error-${domId}`, role: 'alert' } });
+    p.answerForm = el('form', { class: 'inline-form answer-form', attrs: { id: `answer-${domId}`, hidden: true, novalidate: true } },
+      el('div', { class: 'label-row' },
+        el('label', { attrs: { for: `answer-text-${domId}` }, text: 'Answer' }),
+        counter),
+      text,
+      el('label', { attrs: { for: `answer-owner-${domId}` } }, 'Owner ', el('span', { class: 'muted', text: '(optional: who follows up, and by when)' })),
+      owner,
+      el('div', { class: 'button-row' }, submit, cancel),
+      error);
+    Object.assign(p, { answerText: text, answerOwner: owner, answerError: error });
+    p.refreshAnswerCount = characterCounter(text, counter, LIMITS.answer);
+    cancel.addEventListener('click', () => closeForm(p, 'answer'));
+    p.answerForm.addEventListener('keydown', (event) => {
+      if (event.key === 'Escape') closeForm(p, 'answer');
+    });
+    p.answerForm.addEventListener('submit', (event) => {
+      event.preventDefault();
+      if (isUnavailable(submit)) return;
+      const answer = text.value.trim();
+      const who = owner.value.trim();
+      if (!answer) {
+        setError(error, 'Write the answer first.');
+        text.focus();
+        return;
+      }
+      if (charCount(answer) > LIMITS.answer) {
+        setError(error, errorText({ code: 'too_large', length: charCount(answer) }, 'answer'));
+        text.focus();
+        return;
+      }
+      if (charCount(who) > LIMITS.owner) {
+        setError(error, `The owner can be at most ${formatNumber(LIMITS.owner)} characters — shorten it and try again.`);
+        owner.focus();
+        return;
+      }
+      const message = { type: 'answer', post: id, text: answer };
+      if (who) message.owner = who;
+      setError(error, '');
+      setBusy(submit, true);
+      // Setting the answer again is harmless: safe to resend after a reconnect.
+      conn.request(message, { retry: true })
+        .then(() => {
+          closeForm(p, 'answer', false);
+          setText(p.done, 'Answer saved.');
+          // The post is answered now and may move to the Answered group: focus follows it.
+          pendingFocus = { id, at: Date.now(), pick: () => p.answerToggle };
+          schedule(['answer']);
+        })
+        .catch((e) => setError(error, errorText(e, 'answer')))
+        .finally(() => setBusy(submit, false));
+    });
+  }
+
+  /** Opens (or closes) a row's inline form; opening one closes the other. */
+  function toggleForm(id, kind) {
+    const row = rows.get(id);
+    const p = row && parts.get(row);
+    if (!p) return;
+    const form = kind === 'decline' ? p.declineForm : p.answerForm;
+    if (!form.hidden) {
+      closeForm(p, kind);
+      return;
+    }
+    closeForm(p, kind === 'decline' ? 'answer' : 'decline', false);
+    setText(p.done, '');
+    form.hidden = false;
+    setAttr(kind === 'decline' ? p.declineToggle : p.answerToggle, 'aria-expanded', 'true');
+    if (kind === 'answer') {
+      const post = store.post(id);
+      p.answerText.value = post?.answer?.text ?? '';
+      p.answerOwner.value = post?.answer?.owner ?? '';
+      p.refreshAnswerCount();
+      setError(p.answerError, '');
+      p.answerText.focus();
+    } else {
+      setError(p.declineError, '');
+      p.declineText.focus();
+    }
+  }
+
+  function closeForm(p, kind, refocus = true) {
+    const form = kind === 'decline' ? p.declineForm : p.answerForm;
+    const toggle = kind === 'decline' ? p.declineToggle : p.answerToggle;
+    const hadFocus = form.contains(document.activeElement);
+    form.hidden = true;
+    setAttr(toggle, 'aria-expanded', 'false');
+    if (refocus && hadFocus && !toggle.hidden) toggle.focus();
+  }
+
   function moderate(id, status) {
     if (moderating.has(id)) return;
     moderating.add(id);
     const row = rows.get(id);
     lastAction = row && row.contains(document.activeElement) ? { id, at: Date.now() } : null;
-    if (row) setError(parts.get(row).error, '');
+    if (row) {
+      setError(parts.get(row).error, '');
+      setText(parts.get(row).done, '');
+    }
     schedule(['moderating']);
     conn.request({ type: 'moderate', post: id, status }, { retry: true })
       .catch((error) => {

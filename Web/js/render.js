@@ -1,6 +1,8 @@
 // Small DOM helpers shared by the pages. User text only ever goes in through textContent.
 
-import { authorLabel, charCount, formatNumber, fullTime, statusLabel, timeAgo } from './format.js';
+import {
+  authorLabel, carriedLabel, charCount, formatNumber, fullTime, statusLabel, timeAgo,
+} from './format.js';
 
 /**
  * Creates an element. opts: {class, text, attrs, dataset, on}. Children are nodes or
@@ -239,6 +241,41 @@ export function setStatusBadge(node, status) {
   const text = statusLabel(status);
   setText(node, text);
   node.dataset.status = status ?? '';
+  node.hidden = text === '';
+}
+
+/**
+ * The written answer under a question: "Answer: …" and, on its own line, "Owner: …".
+ * Hidden while the post has none. Fill it with updateAnswer().
+ */
+export function answerBlock() {
+  return el('div', { class: 'answer', attrs: { hidden: true } },
+    el('p', { class: 'answer-line' },
+      el('span', { class: 'answer-label', text: 'Answer:' }), ' ',
+      el('span', { class: 'answer-text' })),
+    el('p', { class: 'answer-owner-line' },
+      el('span', { class: 'answer-label', text: 'Owner:' }), ' ',
+      el('span', { class: 'answer-owner' })));
+}
+
+/** Shows `answer` ({text, owner, at} or null) in a block made by answerBlock(). */
+export function updateAnswer(node, answer) {
+  const text = answer && typeof answer.text === 'string' ? answer.text : '';
+  const owner = answer && typeof answer.owner === 'string' ? answer.owner.trim() : '';
+  node.hidden = text === '';
+  setText(node.querySelector('.answer-text'), text);
+  setText(node.querySelector('.answer-owner'), owner);
+  node.querySelector('.answer-owner-line').hidden = owner === '';
+}
+
+/** The "carried over from last week" tag of a post's meta line (hidden when not carried). */
+export function carriedTag() {
+  return el('span', { class: 'tag carried', attrs: { hidden: true } });
+}
+
+export function updateCarried(node, post, cycle) {
+  const text = carriedLabel(post, cycle);
+  setText(node, text);
   node.hidden = text === '';
 }
 

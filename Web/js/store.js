@@ -8,10 +8,16 @@ export const ORDERINGS = Object.freeze(['top', 'hot', 'best', 'new']);
 /** Statuses the "up next" list and the room screen leave out. */
 const NOT_UP_NEXT = new Set(['onair', 'answered', 'dismissed', 'hidden', 'pending']);
 
+/** Statuses a post on the agenda may have. */
+const ON_AGENDA = new Set(['shortlisted', 'onair']);
+
 /** Status groups of the host console, in display order. */
 export const HOST_GROUPS = Object.freeze([
   'onair', 'shortlisted', 'open', 'answered', 'dismissed', 'hidden', 'pending',
 ]);
+
+/** How many review notices (approved / declined) the employee page keeps. */
+const REVIEW_NOTICE_LIMIT = 5;
 
 function emptyRanks() {
   return { top: [], hot: [], best: [], new: [] };
@@ -75,6 +81,12 @@ export class Store {
     this.presence = { total: 0, offices: {} };
     /** Ids of posts this user made from this page (acks), to mark them "yours". */
     this.myPostIds = new Set();
+    /** Staff only: the ordered agenda (ids of shortlisted and on-air posts), as the server keeps it. */
+    this.agenda = [];
+    /** What the server said about the user's own posts in review, newest first. */
+    this.reviewNotices = [];
+    /** Past weeks read with `archive`: cycle id → {cycle, posts}. */
+    this.archives = new Map();
   }
 
   /** Calls fn(changes: Set<string>) after every applied frame. Returns an unsubscribe function. */
@@ -93,11 +105,12 @@ export class Store {
     return this.epoch == null ? null : { epoch: this.epoch, seq: this.seq };
   }
 
-  /** Applies a server frame of type welcome or update; other types are ignored. */
+  /** Applies a server frame of type welcome, update or review; other types are ignored. */
   applyMessage(msg) {
     if (!msg || typeof msg !== 'object') return;
     if (msg.type === 'welcome') this.applyWelcome(msg);
     else if (msg.type === 'update') this.applyUpdate(msg);
+    else if (msg.type === 'review') this.applyReview(msg);
   }
 
   applyWelcome(msg) {
@@ -123,7 +136,8 @@ export class Store {
       this.#addComments(msg.comments ?? []);
       this.announcements = [];
       this.#addAnnouncements(msg.announcements ?? []);
-      for (const c of ['posts', 'ranks', 'comments', 'threads', 'announcements']) changes.add(c);
+      this.agenda = Array.isArray(msg.agenda) ? msg.agenda.map(String) : [];
+      for (const c of ['posts', 'ranks', 'comments', 'threads', 'announcements', 'agenda']) changes.add(c);
     }
     this.emit(changes);
   }
@@ -151,8 +165,15 @@ export class Store {
       this.#setRanks(msg.ranks);
       changes.add('ranks');
     }
+    if (Array.isArray(msg.agenda)) {
+      this.agenda = msg.agenda.map(String);
+      changes.add('agenda');
+    }
     if (Array.isArray(msg.comments) && msg.comments.length) {
       for (const c of this.#addComments(msg.comments)) changes.add(c);
+    }
+    if (Array.isArray(msg.removedComments) && msg.removedComments.length) {
+      for (const c of this.#removeComments(msg.removedComments)) changes.add(c);
     }
     if (Array.isArray(msg.announcements) && msg.announcements.length) {
       if (this.#addAnnouncements(msg.announcements)) changes.add('announcements');
@@ -162,6 +183,41 @@ export class Store {
       changes.add('presence');
     }
     this.emit(changes);
+  }
+
+  /**
+   * A moderator approved or declined one of the user's posts in review
+   * (`{type: "review", post, approved, reason}`): the post moves out of "waiting for review"
+   * (into the public list, or away when it was hidden) and a notice is kept to show.
+   */
+  applyReview(msg) {
+    const post = msg.post && typeof msg.post === 'object' ? msg.post : null;
+    const id = post ? post.id : msg.post;
+    if (id == null) return;
+    const changes = new Set(['review']);
+    if (post && post.status !== 'hidden') {
+      this.#upsertPost(post);
+      changes.add('posts');
+    } else if (msg.approved !== true) {
+      this.#removePost(id);
+      for (const c of ['posts', 'ranks', 'threads']) changes.add(c);
+    }
+    const notice = {
+      post: String(id),
+      approved: msg.approved === true,
+      reason: typeof msg.reason === 'string' && msg.reason.trim() ? msg.reason : null,
+      text: post ? post.text : (this.posts.get(String(id))?.text ?? null),
+    };
+    this.reviewNotices = [notice, ...this.reviewNotices.filter((n) => n.post !== notice.post)]
+      .slice(0, REVIEW_NOTICE_LIMIT);
+    this.emit(changes);
+  }
+
+  /** Forgets a review notice the user has read. */
+  dismissReview(postId) {
+    const before = this.reviewNotices.length;
+    this.reviewNotices = this.reviewNotices.filter((n) => n.post !== String(postId));
+    if (this.reviewNotices.length !== before) this.emit(new Set(['review']));
   }
 
   /**
@@ -205,6 +261,22 @@ export class Store {
       case 'cycle':
         if (ack.cycle) this.#setCycle(ack.cycle, changes);
         break;
+      case 'agenda': {
+        // "Those posts go first, in that order": the rest keep theirs after them.
+        if (!Array.isArray(request.posts)) break;
+        const first = request.posts.map(String);
+        const sent = new Set(first);
+        this.agenda = [...first, ...this.agenda.filter((x) => !sent.has(x))];
+        changes.add('agenda');
+        break;
+      }
+      case 'archive': {
+        const cycle = ack.cycle && typeof ack.cycle === 'object' ? ack.cycle : { id: ack.cycle ?? request.cycle };
+        if (cycle.id == null) break;
+        this.archives.set(String(cycle.id), { cycle, posts: Array.isArray(ack.posts) ? ack.posts : [] });
+        changes.add('archive');
+        break;
+      }
       case 'townhall':
         if (ack.townhall) {
           this.townhall = normalizeTownhall(ack.townhall);
@@ -278,19 +350,60 @@ export class Store {
    * Every known post of the cycle grouped by status (host console): the ranked ones in the
    * server's order first, then any other known post (e.g. beyond the top 100).
    */
-  groupedPosts(ordering = 'top') {
+  groupedPosts(ordering = 'top', agendaOrder = this.agenda) {
     const groups = Object.fromEntries(HOST_GROUPS.map((g) => [g, []]));
     const seen = new Set();
     const place = (post) => {
       seen.add(String(post.id));
       (groups[post.status] ?? groups.open).push(post);
     };
-    for (const post of this.rankedPosts(ordering)) place(post);
+    // Shortlisted posts are the agenda: in its order, whatever the chosen ordering.
+    for (const post of this.agendaPosts(agendaOrder)) place(post);
+    for (const post of this.rankedPosts(ordering)) if (!seen.has(String(post.id))) place(post);
     const rest = [...this.posts.values()]
       .filter((p) => !seen.has(String(p.id)) && this.inCycle(p))
       .sort(ordering === 'new' ? compareNew : compareTop);
     for (const post of rest) place(post);
     return groups;
+  }
+
+  /**
+   * The agenda as it stands: the ids of this week's shortlisted and on-air posts in the
+   * server's order (or in `order`, a reordering on its way), then shortlisted posts the
+   * agenda does not name yet, by `top`.
+   */
+  agendaIds(order = this.agenda) {
+    const out = [];
+    const seen = new Set();
+    for (const raw of order ?? []) {
+      const id = String(raw);
+      const post = this.posts.get(id);
+      if (seen.has(id) || !post || !this.inCycle(post) || !ON_AGENDA.has(post.status)) continue;
+      seen.add(id);
+      out.push(id);
+    }
+    const rest = [...this.posts.values()]
+      .filter((p) => p.status === 'shortlisted' && !seen.has(String(p.id)) && this.inCycle(p))
+      .sort(compareTop);
+    for (const p of rest) out.push(String(p.id));
+    return out;
+  }
+
+  /** The shortlisted posts in agenda order (the host's running order for the townhall). */
+  agendaPosts(order = this.agenda) {
+    return this.agendaIds(order).map((id) => this.posts.get(id)).filter((p) => p.status === 'shortlisted');
+  }
+
+  /** A past week read with `archive`: {cycle, posts}, or undefined. */
+  archive(cycleId) {
+    return this.archives.get(String(cycleId));
+  }
+
+  /** Ids of the weeks before this one (newest first): 1 … current − 1. */
+  pastCycleIds() {
+    const current = Number(this.cycle?.id);
+    if (!Number.isInteger(current) || current < 2) return [];
+    return Array.from({ length: current - 1 }, (_, i) => current - 1 - i);
   }
 
   /** The latest live comments, oldest first. */
@@ -371,6 +484,25 @@ export class Store {
     return changes;
   }
 
+  /** Drops erased comments (a privacy request) from the live stream and loaded threads. */
+  #removeComments(ids) {
+    const changes = new Set();
+    const gone = new Set(ids.map(String));
+    const live = this.liveComments.filter((c) => !gone.has(String(c.id)));
+    if (live.length !== this.liveComments.length) {
+      this.liveComments = live;
+      changes.add('comments');
+    }
+    for (const [key, thread] of this.threads) {
+      const kept = thread.filter((c) => !gone.has(String(c.id)));
+      if (kept.length !== thread.length) {
+        this.threads.set(key, kept);
+        changes.add('threads');
+      }
+    }
+    return changes;
+  }
+
   /** Adds announcements (deduped by id), keeps newest first; true when something was new. */
   #addAnnouncements(items) {
     const merged = mergeById(this.announcements, items, (a, b) => (b.createdAt ?? 0) - (a.createdAt ?? 0));
@@ -404,4 +536,40 @@ export function mergeById(list, incoming, compare) {
   }
   if (!out) return list;
   return out.sort(compare);
+}
+
+/**
+ * Moves `id` one place up (delta −1) or down (+1) in `ids`; a new array, or null when it
+ * cannot move (not there, or already first / last).
+ */
+export function moveInList(ids, id, delta) {
+  const list = ids.map(String);
+  const i = list.indexOf(String(id));
+  const j = i + delta;
+  if (i < 0 || j < 0 || j >= list.length) return null;
+  [list[i], list[j]] = [list[j], list[i]];
+  return list;
+}
+
+/**
+ * The full agenda to send after moving a shortlisted post: `agenda` is the whole order
+ * (shortlisted and on-air ids), `shortlisted` the shortlisted ids in that order. The moved
+ * post swaps places with its shortlisted neighbour; an on-air post keeps its slot.
+ * Null when the post cannot move that way.
+ */
+export function agendaMove(agenda, shortlisted, id, delta) {
+  const moved = moveInList(shortlisted, id, delta);
+  if (!moved) return null;
+  const slots = new Set(moved);
+  const queue = [...moved];
+  const out = [];
+  for (const raw of agenda) {
+    const x = String(raw);
+    if (slots.has(x)) {
+      if (queue.length) out.push(queue.shift());
+    } else if (!out.includes(x)) {
+      out.push(x);
+    }
+  }
+  return [...out, ...queue];
 }

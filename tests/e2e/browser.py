@@ -6,6 +6,7 @@ Every wait has a timeout; nothing sleeps longer than a poll interval."""
 
 from __future__ import annotations
 
+import base64
 import os
 from pathlib import Path
 from typing import Any, Callable, Optional
@@ -221,6 +222,38 @@ class Page:
         self.js("window.scrollTo(0, 0); document.activeElement && document.activeElement.blur();"
                 "for (const a of document.getAnimations()) a.finish();")
         self.driver.save_screenshot(str(path))
+        return path
+
+    def emulate(self, size: tuple[int, int], phone: bool = False) -> "Page":
+        """Shows the same window at another size (a phone: mobile, touch, 2x pixels), so one
+        signed-in session can be looked at on a desktop and on a phone."""
+        width, height = size
+        self.driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {
+            "width": width, "height": height, "deviceScaleFactor": 2 if phone else 1, "mobile": phone})
+        self.driver.execute_cdp_cmd("Emulation.setTouchEmulationEnabled",
+                                    {"enabled": phone, "maxTouchPoints": 5 if phone else 1})
+        self.size, self.phone = size, phone
+        self.wait(lambda p: p.js("return innerWidth") == width, f"the window did not become {width} px wide")
+        return self
+
+    def full_screenshot(self, name: str) -> Path:
+        """The whole page, top to bottom (not only what fits the screen), like screenshot().
+        The window is made as tall as the page for the picture (Chromium's own "beyond the
+        viewport" capture leaves translucent controls below the fold blank), then restored."""
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        path = SHOTS / f"{name}.png"
+        self.js("window.scrollTo(0, 0); document.activeElement && document.activeElement.blur();"
+                "for (const a of document.getAnimations()) a.finish();")
+        width, height = self.size
+        full = max(height, self.js("return Math.ceil(document.documentElement.scrollHeight)"))
+        metrics = {"width": width, "deviceScaleFactor": 2 if self.phone else 1, "mobile": self.phone}
+        self.driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", dict(metrics, height=full))
+        try:
+            self.wait(lambda p: p.js("return innerHeight") == full, "the window did not grow to the page's height")
+            shot = self.driver.execute_cdp_cmd("Page.captureScreenshot", {"format": "png"})
+            path.write_bytes(base64.b64decode(shot["data"]))
+        finally:
+            self.driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", dict(metrics, height=height))
         return path
 
 
