@@ -17,6 +17,7 @@ import statistics
 import sys
 import tempfile
 import time
+import urllib.request
 
 import websockets
 
@@ -52,6 +53,19 @@ async def hello(url, token):
     welcome = json.loads(await asyncio.wait_for(ws.recv(), 30))
     assert welcome["type"] == "welcome", welcome
     return ws
+
+
+def ack_percentiles(port):
+    """p50 and p99 of the server-side ack latency, as the upper bounds of their buckets."""
+    text = urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics").read().decode()
+    buckets = [(line.split('le="')[1].split('"')[0], int(line.split()[-1])) for line in text.splitlines()
+               if line.startswith("townhall_ack_latency_seconds_bucket")]
+    total = buckets[-1][1]
+
+    def bound(share):
+        bucket = next(le for le, count in buckets if count >= share * total)
+        return "inf" if bucket == "+Inf" else f"{float(bucket) * 1000:g}"
+    return bound(0.5), bound(0.99)
 
 
 async def main(args):
@@ -145,6 +159,7 @@ async def main(args):
         per_watcher = [sum(1 for t in w.update_times if burst_start <= t <= burst_end) for w in watchers]
         latencies = [(acked_at[r] - sent_at[r]) * 1000 for r in acked_at]
         rss_busy = rss_kib(server.pid)
+        server_side = ack_percentiles(port)
 
         print(f"connections: {len(watchers)} watchers + {len(voters)} voters; tick {args.tick_ms} ms")
         print(f"votes: {len(sent_at)} sent in {last_vote - burst_start:.2f} s, {len(acked_at)} acked")
@@ -152,6 +167,8 @@ async def main(args):
         print(f"updates per watcher during the burst ({window:.2f} s = {ticks:.1f} ticks): "
               f"max {max(per_watcher)}  mean {statistics.mean(per_watcher):.1f}  ({max(per_watcher) / ticks:.2f} per tick at most)")
         print(f"every watcher saw the final counts {(all_seen - last_vote) * 1000:.0f} ms after the last vote; exact: {exact}")
+        print(f"  the server's own measure (arrival to ack sent, from /metrics buckets): "
+              f"p50 <= {server_side[0]} ms, p99 <= {server_side[1]} ms")
         print(f"server RSS: {rss_idle} KiB before connections, {rss_busy} KiB after the burst")
         for ws in voters:
             await ws.close()
