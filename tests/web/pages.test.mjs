@@ -2,49 +2,8 @@
 // render paths run under node: node --test Web/js/
 import { test, mock } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 
-import { Event as FakeEvent, installPage } from './testing/fakedom.mjs';
-
-const web = new URL('../../Web/', import.meta.url);
-const html = (name) => readFileSync(new URL(name, web), 'utf8');
-
-class FakeSocket {
-  static all = [];
-  constructor(url, protocol) {
-    Object.assign(this, { url, protocol, readyState: 0, sent: [] });
-    FakeSocket.all.push(this);
-  }
-  send(data) { this.sent.push(JSON.parse(data)); }
-  close() { this.readyState = 3; }
-  open() { this.readyState = 1; this.onopen?.(); }
-  receive(msg) { this.onmessage?.({ data: JSON.stringify(msg) }); }
-  drop(code) { this.readyState = 3; this.onclose?.({ code }); }
-  sentOf(type) { return this.sent.filter((f) => f.type === type); }
-}
-
-let loads = 0;
-async function load(page, file, hash, module) {
-  FakeSocket.all = [];
-  globalThis.WebSocket = FakeSocket;
-  const doc = installPage(html(file), { hash, pathname: page });
-  loads += 1;
-  await import(`../../Web/js/${module}?load=${loads}`);
-  return doc;
-}
-
-// Lets promise callbacks run (acks settle asynchronously), then fires due timers and frames.
-const flush = async () => {
-  for (let i = 0; i < 6; i += 1) {
-    await new Promise((resolve) => setImmediate(resolve));
-    mock.timers.tick(300);
-  }
-};
-const $ = (sel) => document.querySelector(sel);
-const input = (el, value) => {
-  el.value = value;
-  el.dispatchEvent(new FakeEvent('input', { bubbles: true }));
-};
+import { $, FakeSocket, flush, input, loadPage } from './testing/harness.mjs';
 
 const EVIL = '<img src=x onerror=alert(1)>';
 
@@ -76,7 +35,7 @@ function welcome(extra = {}) {
 test('employee page: sign-in from the fragment, render, vote, post, thread, live comment', async () => {
   mock.timers.enable({ apis: ['setTimeout', 'setInterval'] });
   try {
-    await load('/', 'index.html', '#token=JWT1', 'employee.js');
+    await loadPage('/', 'index.html', '#token=JWT1', 'employee.js');
     assert.equal(location.hash, '', 'token removed from the address');
     assert.equal(sessionStorage.getItem('townhall.token'), 'JWT1');
     const ws = FakeSocket.all[0];
@@ -222,7 +181,7 @@ test('employee page: sign-in from the fragment, render, vote, post, thread, live
 test('employee page without a token asks to open the link', async () => {
   mock.timers.enable({ apis: ['setTimeout', 'setInterval'] });
   try {
-    await load('/', 'index.html', '', 'employee.js');
+    await loadPage('/', 'index.html', '', 'employee.js');
     assert.equal(FakeSocket.all.length, 0);
     assert.equal($('#signin').hidden, false);
     assert.match($('#signin').textContent, /Open the link you were given to sign in/);
@@ -235,7 +194,7 @@ test('employee page without a token asks to open the link', async () => {
 test('host console: groups and one-click moderation, townhall, announce, close the week', async () => {
   mock.timers.enable({ apis: ['setTimeout', 'setInterval'] });
   try {
-    await load('/host', 'host.html', '#token=HOST', 'host.js');
+    await loadPage('/host', 'host.html', '#token=HOST', 'host.js');
     const ws = FakeSocket.all[0];
     ws.open();
     ws.receive(welcome({
@@ -306,7 +265,7 @@ test('host console: groups and one-click moderation, townhall, announce, close t
 test('host console refuses employees', async () => {
   mock.timers.enable({ apis: ['setTimeout', 'setInterval'] });
   try {
-    await load('/host', 'host.html', '#token=EMP', 'host.js');
+    await loadPage('/host', 'host.html', '#token=EMP', 'host.js');
     const ws = FakeSocket.all[0];
     ws.open();
     ws.receive(welcome());
@@ -322,7 +281,7 @@ test('host console refuses employees', async () => {
 test('room screen: on air, up next (top five, without on-air/answered/dismissed), latest comments', async () => {
   mock.timers.enable({ apis: ['setTimeout', 'setInterval'] });
   try {
-    await load('/screen', 'screen.html', '#token=SCR', 'screen.js');
+    await loadPage('/screen', 'screen.html', '#token=SCR', 'screen.js');
     const ws = FakeSocket.all[0];
     ws.open();
     const posts = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i'].map((id, i) => post(id, { score: 20 - i }));

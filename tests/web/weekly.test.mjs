@@ -3,13 +3,12 @@
 // helpers are pure; the pages run on the fake DOM with a fake WebSocket: node --test tests/web/
 import { test, mock } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 
 import { Store, agendaMove, moveInList } from '../../Web/js/store.js';
 import {
   answerSummary, carriedLabel, errorText, reviewText, supportRows, supportSummary, weekLabel,
 } from '../../Web/js/format.js';
-import { Event as FakeEvent, installPage } from './testing/fakedom.mjs';
+import { $, $$, FakeSocket, flush, input, loadPage } from './testing/harness.mjs';
 
 function post(id, extra = {}) {
   return {
@@ -175,46 +174,13 @@ test('format helpers of the weekly cycle', () => {
 
 // ---------------------------------------------------------------- the pages
 
-const web = new URL('../../Web/', import.meta.url);
-const html = (name) => readFileSync(new URL(name, web), 'utf8');
-
-class FakeSocket {
-  static all = [];
-  constructor(url, protocol) {
-    Object.assign(this, { url, protocol, readyState: 0, sent: [] });
-    FakeSocket.all.push(this);
-  }
-  send(data) { this.sent.push(JSON.parse(data)); }
-  close() { this.readyState = 3; }
-  open() { this.readyState = 1; this.onopen?.(); }
-  receive(msg) { this.onmessage?.({ data: JSON.stringify(msg) }); }
-  sentOf(type) { return this.sent.filter((f) => f.type === type); }
-}
-
-let loads = 0;
 async function load(page, file, hash, module, options = {}) {
-  FakeSocket.all = [];
-  globalThis.WebSocket = FakeSocket;
-  installPage(html(file), { hash, pathname: page, ...options });
-  loads += 1;
-  await import(`../../Web/js/${module}?weekly=${loads}`);
+  await loadPage(page, file, hash, module, options);
   const ws = FakeSocket.all[0];
   ws.open();
   return ws;
 }
 
-const flush = async () => {
-  for (let i = 0; i < 6; i += 1) {
-    await new Promise((resolve) => setImmediate(resolve));
-    mock.timers.tick(300);
-  }
-};
-const $ = (sel) => document.querySelector(sel);
-const $$ = (sel) => document.querySelectorAll(sel);
-const input = (node, value) => {
-  node.value = value;
-  node.dispatchEvent(new FakeEvent('input', { bubbles: true }));
-};
 const ids = (sel) => $$(`${sel} [data-post-id]`).map((r) => r.dataset.postId);
 const row = (id) => $(`#queue-groups [data-post-id="${id}"]`);
 
