@@ -14,12 +14,18 @@ extension Relay {
             return refuse(connection, id: frame.id, "the first message must be hello with a token")
         }
         sessions[connection]?.phase = .authenticating
+        let id = frame.id
+        verify(token) { self.authenticated(connection, $0, resume: resume, helloID: id) }
+    }
+
+    /// Checks a token off the service thread (jwt-kit's key sets are actors) and comes
+    /// back to it with the result.
+    func verify(_ token: String, then finish: @escaping @Sendable (Result<Identity, AuthError>) -> Void) {
         let authenticator = authenticator
         let executor = executor
-        let id = frame.id
         Task {
             let result = await authenticator.verify(token)
-            executor.execute { self.authenticated(connection, result, resume: resume, helloID: id) }
+            executor.execute { finish(result) }
         }
     }
 
@@ -98,12 +104,7 @@ extension Relay {
 extension Relay {
     /// A fresh token for the same user extends the connection's sign-in.
     func refresh(_ connection: ConnectionID, token: String, id: JSONValue?, as actor: Actor) {
-        let authenticator = authenticator
-        let executor = executor
-        Task {
-            let result = await authenticator.verify(token)
-            executor.execute { self.refreshed(connection, result, id: id, as: actor) }
-        }
+        verify(token) { self.refreshed(connection, $0, id: id, as: actor) }
     }
 
     func refreshed(_ connection: ConnectionID, _ result: Result<Identity, AuthError>, id: JSONValue?, as actor: Actor) {
