@@ -19,9 +19,9 @@ struct ExportCommand: ParsableCommand {
     }
 
     func run() throws {
-        let townhall = try Recovery.load(data).rebuild(startedAt: Int64(Date().timeIntervalSince1970 * 1000)).townhall
+        let townhall = try Recovery.load(data).rebuild(startedAt: nowMillis()).townhall
         guard let report = CycleReport(townhall: townhall, cycle: cycle, timeZone: TimeZone(identifier: timezone) ?? .current,
-                                       generatedAt: Int64(Date().timeIntervalSince1970 * 1000))
+                                       generatedAt: nowMillis())
         else { throw ValidationError("there is no cycle \(cycle) in \(data)") }
         switch format {
         case "csv": FileHandle.standardOutput.write(Data(report.csv().utf8))

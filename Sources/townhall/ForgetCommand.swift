@@ -26,16 +26,16 @@ struct ForgetCommand: ParsableCommand {
         }
         defer { withExtendedLifetime(hold) {} }
         let recovery = try Recovery.load(folder.path)
-        var townhall = recovery.rebuild(startedAt: Int64(Date().timeIntervalSince1970 * 1000)).townhall
-        let request = Request(actor: Townhall.system, at: Int64(Date().timeIntervalSince1970 * 1000), command: .forget(user: sub))
+        var townhall = recovery.rebuild(startedAt: nowMillis()).townhall
+        let request = Request(actor: Townhall.system, at: nowMillis(), command: .forget(user: sub))
         let outcome = try townhall.apply(request)
         guard case let .erased(posts, comments, votes) = outcome.result, !outcome.changes.isEmpty else {
             return print("nothing to forget: \(sub) has no posts, comments or votes here")
         }
         let journal = try DiskJournal(folder: folder.path, recovery: recovery)
         defer { journal.close() }
-        try JournalWait.run { done in journal.append([request]) { done($0) } }
-        try JournalWait.run { done in journal.snapshot(townhall.snapshot) { done($0.map { _ in () }) } }
+        try JournalWait.append(request, to: journal)
+        try JournalWait.snapshot(townhall.snapshot, to: journal)
         print("forgot \(sub): \(posts) posts, \(comments) comments, \(votes) votes erased; the journal before it was dropped")
     }
 }

@@ -56,7 +56,7 @@ struct Serve: AsyncParsableCommand {
         let path = folder.path
         let relay = Relay(
             config: relayConfig, core: core, journal: journal, authenticator: authenticator, executor: executor, logger: logger,
-            reload: { try Recovery.load(path).rebuild(startedAt: Int64(Date().timeIntervalSince1970 * 1000)).townhall },
+            reload: { try Recovery.load(path).rebuild(startedAt: nowMillis()).townhall },
             onFatal: { reason in
                 Logger(label: "townhall").critical("server.exiting", metadata: ["reason": "\(reason)"])
                 Foundation.exit(75)
@@ -83,7 +83,7 @@ struct Serve: AsyncParsableCommand {
         // The service thread has stopped: the state is ours to snapshot.
         if relay.acceptingChanges {
             do {
-                try JournalWait.run { done in journal.snapshot(relay.core.snapshot) { done($0.map { _ in () }) } }
+                try JournalWait.snapshot(relay.core.snapshot, to: journal)
             } catch {
                 logger.error("snapshot.failed", metadata: ["error": "\(error)"])
             }
@@ -103,7 +103,7 @@ struct Serve: AsyncParsableCommand {
             FileHandle.standardError.write(Data(message.utf8))
             throw ExitCode(2)
         }
-        let (core, refused) = recovery.rebuild(startedAt: Int64(Date().timeIntervalSince1970 * 1000))
+        let (core, refused) = recovery.rebuild(startedAt: nowMillis())
         if recovery.tornBytes > 0 {
             logger.warning("journal.torn_tail_cut", metadata: ["bytes": "\(recovery.tornBytes)"])
         }
@@ -114,16 +114,16 @@ struct Serve: AsyncParsableCommand {
         let journal = try DiskJournal(folder: folder.path, recovery: recovery, mode: journalOptions.syncMode)
         if recovery.snapshot == nil && recovery.records.isEmpty {
             // A new folder: record the first cycle's start before anything else.
-            try JournalWait.run { done in journal.snapshot(core.snapshot) { done($0.map { _ in () }) } }
+            try JournalWait.snapshot(core.snapshot, to: journal)
         }
         return (core, journal)
     }
 
     /// Applies a request of the server's own before it starts serving, journaled.
     private func settle(_ command: Command, on core: inout Townhall, journal: DiskJournal) throws {
-        let request = Request(actor: Townhall.system, at: Int64(Date().timeIntervalSince1970 * 1000), command: command)
+        let request = Request(actor: Townhall.system, at: nowMillis(), command: command)
         guard let outcome = try? core.apply(request), !outcome.changes.isEmpty else { return }
-        try JournalWait.run { done in journal.append([request]) { done($0) } }
+        try JournalWait.append(request, to: journal)
     }
 
     /// The address, and sign-in links with fresh tokens in the fragment (never the
