@@ -30,7 +30,7 @@ extension CycleReport {
         if !answered.isEmpty { out.removeLast() }
 
         out += "\n## Shortlisted, carried to next week\n\n"
-        out += list(posts.filter { $0.status == .shortlisted }, empty: "Nothing shortlisted.")
+        out += list(posts.filter { $0.status == .shortlisted } + carriedOver, empty: "Nothing shortlisted.")
 
         out += "\n## Top unanswered\n\n"
         out += list(Array(posts.filter { $0.status == .open }.prefix(Self.topUnansweredCount)), empty: "No open questions.")

@@ -20,11 +20,15 @@ package struct CycleReport: Codable, Sendable, Equatable {
     package var posts: [ReportPost]
     /// Live comments made while the cycle ran, oldest first.
     package var liveComments: [ReportComment]
+    /// Shortlisted posts of this cycle that carried over to a later one (they now belong
+    /// to it, votes and all), in `top` order as they stand now.
+    package var carriedOver: [ReportPost]
 
     package init(
         cycle: ReportCycle, generatedAt: Int64, totals: ReportTotals, offices: [String: OfficeActivity],
-        posts: [ReportPost], liveComments: [ReportComment]
+        posts: [ReportPost], liveComments: [ReportComment], carriedOver: [ReportPost] = []
     ) {
+        self.carriedOver = carriedOver
         self.cycle = cycle
         self.generatedAt = generatedAt
         self.totals = totals
@@ -55,6 +59,9 @@ package struct CycleReport: Codable, Sendable, Equatable {
         let ranked = zip(posts, threads).sorted { a, b in
             Self.topKey(a.0, cycleStart: cycle.startedAt) < Self.topKey(b.0, cycleStart: cycle.startedAt)
         }
+        let carried = townhall.history.filter { $0.id > id }.flatMap { later in
+            townhall.posts(inCycle: later.id).filter { ($0.carriedFrom ?? .max) <= id }
+        }.sorted { Self.topKey($0, cycleStart: cycle.startedAt) < Self.topKey($1, cycleStart: cycle.startedAt) }
         let live = townhall.allLiveComments.filter { comment in
             comment.createdAt >= cycle.startedAt && endedAt.map { comment.createdAt < $0 } ?? true
         }
@@ -72,7 +79,8 @@ package struct CycleReport: Codable, Sendable, Equatable {
             ),
             offices: offices,
             posts: ranked.map { ReportPost($0.0, comments: $0.1) },
-            liveComments: live.map(ReportComment.init)
+            liveComments: live.map(ReportComment.init),
+            carriedOver: carried.map { ReportPost($0, comments: townhall.comments(on: $0.id)) }
         )
     }
 
