@@ -1,3 +1,5 @@
+import TownhallStore
+
 /// Counters for `/metrics`, in Prometheus' text exposition format. Kept by the relay on
 /// its own thread, so plain integers do.
 package struct Metrics: Sendable {
@@ -42,8 +44,16 @@ package struct Metrics: Sendable {
         }
     }
 
+    /// What the relay knows at scrape time, for the gauges.
+    package struct Gauges: Sendable {
+        package var connections, users, posts: Int
+        package var journal: JournalStatus
+        package var acceptingChanges: Bool
+    }
+
     /// The exposition text. Gauges come from the caller, who knows the live state.
-    package func render(connections: Int, users: Int, posts: Int) -> String {
+    package func render(_ gauges: Gauges) -> String {
+        let (connections, users, posts) = (gauges.connections, gauges.users, gauges.posts)
         var text = ""
         func metric(_ name: String, _ type: String, _ help: String, _ value: Int) {
             text += "# HELP \(name) \(help)\n# TYPE \(name) \(type)\n\(name) \(value)\n"
@@ -51,6 +61,14 @@ package struct Metrics: Sendable {
         metric("townhall_connections", "gauge", "Open WebSocket connections.", connections)
         metric("townhall_users_connected", "gauge", "Distinct signed-in users connected.", users)
         metric("townhall_posts", "gauge", "Posts in the current cycle.", posts)
+        metric("townhall_journal_writable", "gauge", "1 while changes are saved; 0 while the journal fails (read-only).",
+               gauges.acceptingChanges ? 1 : 0)
+        metric("townhall_journal_records_durable", "gauge", "Journal records known to be on disk since start-up's snapshot.",
+               Int(gauges.journal.durable))
+        metric("townhall_journal_records_pending", "gauge", "Records handed to the journal and not yet fsynced.",
+               Int(gauges.journal.appended - gauges.journal.durable))
+        metric("townhall_snapshot_records", "gauge", "Records the newest snapshot covers.",
+               Int(gauges.journal.lastSnapshot?.covered ?? 0))
         metric("townhall_connections_opened_total", "counter", "WebSocket connections accepted.", connectionsOpened)
         metric("townhall_frames_in_total", "counter", "WebSocket messages received.", framesIn)
         metric("townhall_frames_out_total", "counter", "WebSocket messages queued for sending.", framesOut)
