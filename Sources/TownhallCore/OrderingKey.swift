@@ -50,3 +50,14 @@ package struct OrderingKey: Sendable, Comparable {
             && a.tertiary == b.tertiary && a.tiebreak == b.tiebreak
     }
 }
+
+extension Post {
+    /// Whether `a` comes before `b` in the `top` ordering (PROTOCOL.md §7), with the very
+    /// key the live rankings use, for lists outside them (archives, reports).
+    package static func topOrder(_ a: Post, _ b: Post) -> Bool {
+        func key(_ post: Post) -> OrderingKey {
+            OrderingKey(.top, post, number: PostID.number(of: post.id) ?? .max, cycleStart: 0)
+        }
+        return key(a) < key(b)
+    }
+}

@@ -63,12 +63,3 @@ extension Request {
         }
     }
 }
-
-extension Post {
-    /// The `top` ordering (PROTOCOL.md §7), for lists outside the live rankings.
-    static func topOrder(_ a: Post, _ b: Post) -> Bool {
-        if a.score != b.score { return a.score > b.score }
-        if a.createdAt != b.createdAt { return a.createdAt < b.createdAt }
-        return PostID.precedes(a.id, b.id)
-    }
-}

@@ -54,14 +54,11 @@ package struct CycleReport: Codable, Sendable, Equatable {
         for (office, voters) in officeVoters { offices[office, default: OfficeActivity()].voters = voters.count }
         for comment in threads.joined() { offices[comment.author.office, default: OfficeActivity()].comments += 1 }
 
-        // One `top` order everywhere: the core's own key, so a report ranks exactly as the
-        // live pages did. The key's hot/best fields are unused, hence any cycle start will do.
-        let ranked = zip(posts, threads).sorted { a, b in
-            Self.topKey(a.0, cycleStart: cycle.startedAt) < Self.topKey(b.0, cycleStart: cycle.startedAt)
-        }
+        // One `top` order everywhere: the core's own, so a report ranks as the live pages did.
+        let ranked = zip(posts, threads).sorted { Post.topOrder($0.0, $1.0) }
         let carried = townhall.history.filter { $0.id > id }.flatMap { later in
             townhall.posts(inCycle: later.id).filter { ($0.carriedFrom ?? .max) <= id }
-        }.sorted { Self.topKey($0, cycleStart: cycle.startedAt) < Self.topKey($1, cycleStart: cycle.startedAt) }
+        }.sorted(by: Post.topOrder)
         let live = townhall.allLiveComments.filter { comment in
             comment.createdAt >= cycle.startedAt && endedAt.map { comment.createdAt < $0 } ?? true
         }
@@ -82,11 +79,6 @@ package struct CycleReport: Codable, Sendable, Equatable {
             liveComments: live.map(ReportComment.init),
             carriedOver: carried.map { ReportPost($0, comments: townhall.comments(on: $0.id)) }
         )
-    }
-
-    /// `post`'s place in the `top` ordering.
-    private static func topKey(_ post: Post, cycleStart: Int64) -> OrderingKey {
-        OrderingKey(.top, post, number: PostID.number(of: post.id) ?? Int.max, cycleStart: cycleStart)
     }
 
     /// The zone the report's local dates are written in.
