@@ -90,7 +90,7 @@ extension Relay {
                 if seen.insert(id).inserted { postIDs.append(id) }
             case .comment(let comment):
                 if let postID = comment.post {
-                    guard let post = core.post(postID), audience.sees(post) else { continue }
+                    guard let post = core.post(postID), core.audience(audience, sees: post) else { continue }
                 }
                 comments.append(WireComment(comment))
             case .announcement(let announcement):
@@ -116,7 +116,7 @@ extension Relay {
         var removed: [String] = []
         for id in postIDs {
             guard let post = core.post(id) else { continue }
-            if audience.sees(post) {
+            if core.audience(audience, sees: post) {
                 posts.append(WirePost(post, for: audience))
             } else if withdrawn.contains(id) {
                 removed.append(id)
@@ -134,13 +134,5 @@ extension Relay {
             }
         }
         return update
-    }
-}
-
-extension Audience {
-    /// Whether this audience as a whole may see a post (an author's own pending post is
-    /// shown to them in their ack and welcome, never in a shared update).
-    func sees(_ post: Post) -> Bool {
-        self == .staff || !post.status.isHiddenFromEmployees
     }
 }

@@ -147,5 +147,8 @@ struct WeeklyLoopTests {
         #expect((update["removed"] as? [String])?.contains("p1") == true)
         #expect(update["removedComments"] as? [String] == ["c1"])
         #expect((update["posts"] as? [[String: Any]])?.first { $0["id"] as? String == "p2" }?["up"] as? Int == 0)
+        let staff = try #require(harness.messages(host, type: "update").last)
+        #expect((staff["removed"] as? [String])?.contains("p1") == true, "staff drop an erased post too")
+        #expect((staff["posts"] as? [[String: Any]] ?? []).allSatisfy { $0["id"] as? String != "p1" })
     }
 }
