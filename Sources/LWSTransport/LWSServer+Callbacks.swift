@@ -30,18 +30,25 @@ extension LWSServer {
             guard let args = user?.assumingMemoryBound(to: lws_filter_network_conn_args.self) else { return 0 }
             var text = [CChar](repeating: 0, count: 64)
             withUnsafePointer(to: &args.pointee.cli_addr) { th_address_text($0, &text, socklen_t(text.count)) }
-            let address = String(decoding: text.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-            let second = Int64(DispatchTime.now().uptimeNanoseconds / 1_000_000_000)
-            guard addressLimits.admit(args.pointee.accept_fd, from: address, second: second) else {
+            let raw = String(decoding: text.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            let address = parseAddress(raw).map(formatAddress) ?? raw
+            guard ledger.admit(from: address, exempt: config.trustedProxies.trusts(address), second: Self.second) else {
                 metrics.refusedConnections += 1
                 return 1
             }
             return 0
+        case LWS_CALLBACK_WSI_CREATE:
+            ledger.bind(wsi)
+            return 0
         case LWS_CALLBACK_WSI_DESTROY:
-            addressLimits.release(lws_get_socket_fd(wsi))
+            ledger.release(wsi)
         case LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION:
             // Per-session data carries the endpoint from here to ESTABLISHED.
             let path = header(wsi, WSI_TOKEN_GET_URI)
+            guard attributeForwarded(wsi) else {
+                metrics.refusedConnections += 1
+                return 1
+            }
             if path == "/ws", originAllowed(wsi) {
                 user?.storeBytes(of: 0, as: UInt64.self)
                 return 0
@@ -54,6 +61,7 @@ extension LWSServer {
             return 1
         case LWS_CALLBACK_ESTABLISHED:
             guard let user else { return -1 }
+            ledger.set(wsi, .websocket)
             let echo = user.load(as: UInt64.self) == Self.echoMarker
             let id = nextID
             nextID += 1
@@ -62,7 +70,7 @@ extension LWSServer {
             state.echo = echo
             connections[id] = state
             sockets[id] = wsi
-            if !echo { handler.connectionOpened(id, peer: peer(wsi)) }
+            if !echo { handler.connectionOpened(id, peer: ledger.address(of: wsi) ?? peer(wsi)) }
             return 0
         case LWS_CALLBACK_RECEIVE:
             guard let user else { return -1 }
@@ -71,12 +79,18 @@ extension LWSServer {
             guard let user else { return -1 }
             return writable(wsi, user.load(as: UInt64.self))
         case LWS_CALLBACK_CLOSED:
+            ledger.set(wsi, .closing)
             guard let user else { return 0 }
             let id = user.load(as: UInt64.self)
             sockets[id] = nil
             if let state = connections.removeValue(forKey: id), !state.echo { handler.connectionClosed(id, cause: state.cause) }
             return 0
         case LWS_CALLBACK_HTTP:
+            ledger.set(wsi, .http)
+            guard attributeForwarded(wsi) else {
+                metrics.refusedConnections += 1
+                return finish(wsi, lws_return_http_status(wsi, 429, "too many connections from your address"))
+            }
             return http(wsi, input.map { String(cString: $0.assumingMemoryBound(to: CChar.self)) } ?? "/")
         case LWS_CALLBACK_HTTP_WRITEABLE:
             if let body = httpBodies.removeValue(forKey: wsi) {
@@ -88,6 +102,7 @@ extension LWSServer {
                 return lws_http_transaction_completed(wsi) != 0 ? -1 : 0
             }
         case LWS_CALLBACK_CLOSED_HTTP:
+            ledger.set(wsi, .closing)
             httpBodies[wsi] = nil
         case LWS_CALLBACK_EVENT_WAIT_CANCELLED:
             queue.drain()
@@ -96,6 +111,15 @@ extension LWSServer {
             break
         }
         return lws_callback_http_dummy(wsi, reason, user, input, length)
+    }
+
+    /// Behind a trusted proxy: counts the connection against the client the proxy names
+    /// (per request, as a keep-alive connection may carry several clients in turn).
+    /// False when that client is over its caps. Anyone else's header changes nothing.
+    private func attributeForwarded(_ wsi: OpaquePointer) -> Bool {
+        guard !config.trustedProxies.isEmpty, let peer = ledger.peer(of: wsi), config.trustedProxies.trusts(peer) else { return true }
+        let client = config.trustedProxies.client(peer: peer, forwardedFor: header(wsi, WSI_TOKEN_X_FORWARDED_FOR))
+        return ledger.attribute(wsi, to: client, second: Self.second)
     }
 
     /// Browsers send Origin: it must be an allowed one, or the page's own origin.

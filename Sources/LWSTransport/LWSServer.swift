@@ -29,7 +29,8 @@ package final class LWSServer: Transport, @unchecked Sendable {
     /// Bodies of dynamic HTTP responses waiting for their socket to be writable.
     var httpBodies: [OpaquePointer: [UInt8]] = [:]
     var native: NativeParts?
-    var addressLimits: AddressLimits
+    /// Every admitted socket, from accept to destruction, by connection.
+    var ledger: ConnectionLedger<OpaquePointer>
     /// Refusals the relay does not see, for `/metrics`.
     package internal(set) var metrics = TransportMetrics()
     var running = true
@@ -46,10 +47,13 @@ package final class LWSServer: Transport, @unchecked Sendable {
         self.logger = logger
         self.queue = executor
         self.executor = executor
-        addressLimits = AddressLimits(maxOpen: config.maxConnectionsPerAddress, maxNewPerSecond: config.maxNewConnectionsPerAddressPerSecond)
+        ledger = ConnectionLedger(maxOpen: config.maxConnectionsPerAddress, maxNewPerSecond: config.maxNewConnectionsPerAddressPerSecond)
     }
 
     package var frameHeadroom: Int { Int(th_lws_pre) }
+
+    /// The current second on the monotonic clock, for the per-second caps.
+    static var second: Int64 { Int64(DispatchTime.now().uptimeNanoseconds / 1_000_000_000) }
 
     /// Per-session marker, between FILTER and ESTABLISHED, for an echo connection.
     static let echoMarker = UInt64.max
@@ -59,9 +63,7 @@ package final class LWSServer: Transport, @unchecked Sendable {
 
     /// Creates the context, binds the port and starts the service thread.
     package func start() throws(LWSError) {
-        let parts = try NativeParts(server: self)
-        native = parts
-        queue.context = parts.context
+        native = try NativeParts(server: self)
         let thread = Thread { [self] in serve() }
         thread.name = "townhall-service"
         thread.stackSize = 8 << 20
@@ -69,10 +71,11 @@ package final class LWSServer: Transport, @unchecked Sendable {
     }
 
     private func serve() {
-        queue.serviceThread = pthread_self()
         guard let native else { return }
+        queue.open(native.context)
         native.scheduleTick(after: config.tickMilliseconds)
         while running, native.service() {}
+        queue.close()
         native.destroy()
         self.native = nil
         finished.signal()
@@ -91,7 +94,7 @@ package final class LWSServer: Transport, @unchecked Sendable {
     /// Called by the tick timer on the service thread.
     func tickFired() {
         handler.tick()
-        addressLimits.prune(second: Int64(DispatchTime.now().uptimeNanoseconds / 1_000_000_000))
+        ledger.prune(second: Self.second)
         if let drainDeadline, connections.isEmpty || DispatchTime.now().uptimeNanoseconds >= drainDeadline {
             running = false
             native?.wake()
@@ -113,7 +116,7 @@ package final class LWSServer: Transport, @unchecked Sendable {
         state.cause = .tooSlow
         state.closing = (.tooSlow, "too slow: output dropped, reconnect with resume")
         connections[connection] = state
-        native?.closeSoon(sockets[connection])
+        closeSoon(connection)
         logger.warning("connection.too_slow", metadata: ["connection.id": "\(connection)"])
     }
 
@@ -122,6 +125,13 @@ package final class LWSServer: Transport, @unchecked Sendable {
         state.closing = (code, reason)
         state.cause = .server
         connections[connection] = state
-        native?.closeSoon(sockets[connection])
+        closeSoon(connection)
+    }
+
+    /// Asks for the close to be sent; the connection counts as closing from now on.
+    private func closeSoon(_ connection: ConnectionID) {
+        guard let wsi = sockets[connection] else { return }
+        ledger.set(wsi, .closing)
+        native?.closeSoon(wsi)
     }
 }

@@ -24,6 +24,9 @@ package struct LWSServerConfig: Sendable {
     /// behind one NAT address share these, so they are generous by default.
     package var maxConnectionsPerAddress = 2000
     package var maxNewConnectionsPerAddressPerSecond = 200
+    /// Reverse proxies whose `X-Forwarded-For` names the client, for the per-address
+    /// caps and the logs; their own connections are not capped per address.
+    package var trustedProxies = TrustedProxies()
     /// A path that echoes every message back, for WebSocket conformance suites
     /// (Autobahn). Off unless set; it bypasses sign-in, so never enable it in production.
     package var echoPath: String?

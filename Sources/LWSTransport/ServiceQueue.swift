@@ -5,28 +5,66 @@ import TownhallRelay
 
 /// Work handed to the service thread from elsewhere: queued under a lock, then
 /// `lws_cancel_service` wakes the loop, which drains the queue.
-package final class ServiceQueue: ServiceExecutor, @unchecked Sendable {
-    private let pending = Mutex<[@Sendable () -> Void]>([])
-    /// Written once before the service thread starts; read-only afterwards.
-    nonisolated(unsafe) var context: OpaquePointer?
-    nonisolated(unsafe) var serviceThread: pthread_t?
+///
+/// The context pointer lives under the same lock as the queue and is taken away (`close`)
+/// before the context is destroyed, so a late journal completion or token check can
+/// never wake a freed context: after `close` its work is dropped, since the loop that
+/// would run it has ended.
+package final class ServiceQueue: ServiceExecutor, Sendable {
+    private struct State: ~Copyable {
+        var work: [@Sendable () -> Void] = []
+        var context: ContextHandle?
+        var serviceThread: pthread_t?
+        var closed = false
+    }
+
+    private let state = Mutex(State())
 
     package init() {}
 
     package func execute(_ work: @escaping @Sendable () -> Void) {
-        if let serviceThread, pthread_equal(serviceThread, pthread_self()) != 0 {
-            return work()
+        let inline = state.withLock { state -> Bool in
+            if let thread = state.serviceThread, pthread_equal(thread, pthread_self()) != 0 { return true }
+            guard !state.closed else { return false }
+            state.work.append(work)
+            // Under the lock: `close` cannot free the context while this wakes it.
+            if let context = state.context { lws_cancel_service(context.pointer) }
+            return false
         }
-        pending.withLock { $0.append(work) }
-        if let context { lws_cancel_service(context) }
+        if inline { work() }
+    }
+
+    /// Called on the service thread once the context exists, before the loop runs.
+    func open(_ context: OpaquePointer) {
+        state.withLock { state in
+            state.context = ContextHandle(pointer: context)
+            state.serviceThread = pthread_self()
+        }
+        drain()
+    }
+
+    /// Called on the service thread before the context is destroyed; afterwards
+    /// nothing reaches the context and new work is dropped.
+    func close() {
+        state.withLock { state in
+            state.context = nil
+            state.closed = true
+            state.work.removeAll()
+        }
     }
 
     /// Runs what was queued; on the service thread only.
     func drain() {
-        let work = pending.withLock { queue in
-            defer { queue.removeAll() }
-            return queue
+        let work = state.withLock { state in
+            defer { state.work.removeAll() }
+            return state.work
         }
         for item in work { item() }
     }
+}
+
+/// The context, as the one thing other threads may do with it: `lws_cancel_service`,
+/// which libwebsockets makes safe from any thread (it writes to the loop's wake pipe).
+private struct ContextHandle: @unchecked Sendable {
+    let pointer: OpaquePointer
 }

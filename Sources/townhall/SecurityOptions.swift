@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import LWSTransport
 import TownhallRelay
 
 /// `serve`'s options for TLS, single sign-on, origins and connection limits.
@@ -15,6 +16,9 @@ struct SecurityOptions: ParsableArguments {
     @Option(name: .customLong("max-conns-per-address"), help: "Open connections from one address.") var maxConnsPerAddress = 2000
     @Option(name: .customLong("max-new-conns-per-address"), help: "New connections a second from one address.")
     var maxNewConnsPerAddress = 200
+    @Option(name: .customLong("trusted-proxy"),
+            help: "A reverse proxy's address or network (CIDR, repeatable) whose X-Forwarded-For names the client.")
+    var trustedProxy: [String] = []
     @Option(name: .customLong("max-conns-per-user"), help: "Open connections of one user.") var maxConnsPerUser = 20
     @Option(name: .customLong("echo-path"), help: ArgumentHelp("Serve an unauthenticated WebSocket echo at this path, for conformance tests only.", visibility: .hidden))
     var echoPath: String?
@@ -29,10 +33,16 @@ struct SecurityOptions: ParsableArguments {
         for origin in origins where !(origin.hasPrefix("https://") || origin.hasPrefix("http://")) || origin.hasSuffix("/") {
             throw ValidationError("--origin takes a scheme and host, like https://townhall.example.com (no path)")
         }
+        for proxy in trustedProxy where TrustedProxies.Network(proxy) == nil {
+            throw ValidationError("--trusted-proxy takes an address or a network, like 10.0.0.0/8 or fd00::/8 (not \(proxy))")
+        }
         guard maxConnsPerAddress > 0, maxNewConnsPerAddress > 0, maxConnsPerUser > 0 else {
             throw ValidationError("connection limits must be positive")
         }
     }
+
+    /// The proxies whose X-Forwarded-For is believed.
+    var trustedProxies: TrustedProxies { TrustedProxies(trustedProxy.compactMap(TrustedProxies.Network.init)) }
 
     /// The SSO configuration, with the key files read.
     func sso() throws -> SSOConfig? {

@@ -69,6 +69,7 @@ struct Serve: AsyncParsableCommand {
         serverConfig.allowedOrigins = security.origins
         serverConfig.maxConnectionsPerAddress = security.maxConnsPerAddress
         serverConfig.maxNewConnectionsPerAddressPerSecond = security.maxNewConnsPerAddress
+        serverConfig.trustedProxies = security.trustedProxies
         serverConfig.echoPath = security.echoPath
         if let echoPath = security.echoPath { logger.warning("server.echo_endpoint_enabled", metadata: ["path": "\(echoPath)"]) }
         let server = try LWSServer(config: serverConfig, handler: relay, executor: executor, logger: logger)
