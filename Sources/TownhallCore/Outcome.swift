@@ -36,8 +36,10 @@ package enum Change: Sendable, Equatable {
     case agenda
     /// A pending post was approved (or declined) in review mode; its author is told.
     case reviewed(String, approved: Bool)
-    /// A comment was erased (a privacy request).
+    /// A comment was erased (a privacy request, or retention for a live comment).
     case commentRemoved(String)
+    /// An announcement was erased by retention.
+    case announcementRemoved(String)
     /// Configuration (review mode) changed; nothing to show.
     case configured
     /// A post employees could see no longer is (hidden, or erased): they drop it.

@@ -17,9 +17,13 @@ extension Townhall {
         for index in store.indices where ended.contains(store[index].cycle) && !store[index].isErased {
             changes += erase(number: index + 1, counts: &erased)
         }
-        let liveBefore = live.count
+        // Each erased live comment and announcement is a change, so the purge is
+        // journaled and announced even when no post was old enough.
+        let oldLive = live.filter { $0.createdAt <= cutoff }
         live.removeAll { $0.createdAt <= cutoff }
-        erased.comments += liveBefore - live.count
+        erased.comments += oldLive.count
+        changes += oldLive.map { .commentRemoved($0.id) }
+        changes += bulletins.filter { $0.createdAt <= cutoff }.map { .announcementRemoved($0.id) }
         bulletins.removeAll { $0.createdAt <= cutoff }
         return Outcome(result: .erased(posts: erased.posts, comments: erased.comments, votes: erased.votes), changes: changes)
     }

@@ -19,6 +19,9 @@ extension Townhall {
         package var live: [Comment]
         package var commentCount: Int
         package var announcements: [Announcement]
+        /// Announcements ever made (nil in snapshots written before it was kept: then
+        /// the newest surviving id stands for it).
+        package var announcementCount: Int?
         package var reviewPosts: Bool
     }
 
@@ -29,7 +32,8 @@ extension Townhall {
             ballots: ballots.mapValues { votes in
                 Dictionary(uniqueKeysWithValues: votes.map { (PostID.make($0.key), $0.value) })
             },
-            threads: threads, live: live, commentCount: commentCount, announcements: bulletins, reviewPosts: reviewPosts
+            threads: threads, live: live, commentCount: commentCount, announcements: bulletins,
+            announcementCount: announcementCount, reviewPosts: reviewPosts
         )
     }
 
@@ -45,6 +49,8 @@ extension Townhall {
         live = snapshot.live
         commentCount = snapshot.commentCount
         bulletins = snapshot.announcements
+        announcementCount = snapshot.announcementCount
+            ?? bulletins.compactMap { Int($0.id.dropFirst()) }.max() ?? 0
         var current: [(post: Post, number: Int)] = []
         for (index, post) in store.enumerated() {
             let number = index + 1

@@ -4,7 +4,8 @@ extension Townhall {
     mutating func announce(text: String, by actor: Actor, at: Int64) throws(CoreError) -> Outcome {
         try require(actor, in: [.host], to: "announce")
         let clean = try TextRules.clean(text, field: "announcement text", limit: limits.announcementText)
-        let announcement = Announcement(id: "a\(bulletins.count + 1)", text: clean, createdAt: at)
+        announcementCount += 1
+        let announcement = Announcement(id: "a\(announcementCount)", text: clean, createdAt: at)
         bulletins.append(announcement)
         return Outcome(result: .announcement(announcement), changes: [.announcement(announcement)])
     }

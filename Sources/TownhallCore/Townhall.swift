@@ -32,6 +32,9 @@ package struct Townhall: Sendable, Equatable {
     var commentCount = 0
     /// Announcements, oldest first.
     var bulletins: [Announcement] = []
+    /// Announcements ever made, for the next id: retention removes old ones, and ids
+    /// must never repeat (clients key announcements by id).
+    var announcementCount = 0
     /// The incremental orderings over the current cycle's posts.
     var rankings = Rankings()
 

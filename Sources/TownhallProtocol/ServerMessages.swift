@@ -54,8 +54,10 @@ package struct Update: Encodable, Sendable {
     package var presence: WirePresence?
     /// The agenda's new order (staff only).
     package var agenda: [String]?
-    /// Comments erased by a privacy request.
+    /// Comments erased by a privacy request or by retention.
     package var removedComments: [String]?
+    /// Announcements erased by retention.
+    package var removedAnnouncements: [String]?
 
     package init(seq: Int64) { self.seq = seq }
 
@@ -63,6 +65,7 @@ package struct Update: Encodable, Sendable {
     package var isEmpty: Bool {
         posts == nil && removed == nil && ranks == nil && comments == nil && announcements == nil
             && townhall == nil && cycle == nil && presence == nil && agenda == nil && removedComments == nil
+            && removedAnnouncements == nil
     }
 }
 

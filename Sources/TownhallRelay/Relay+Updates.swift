@@ -104,6 +104,8 @@ extension Relay {
                 if audience == .staff { update.agenda = core.agenda }
             case .commentRemoved(let id):
                 update.removedComments = (update.removedComments ?? []) + [id]
+            case .announcementRemoved(let id):
+                update.removedAnnouncements = (update.removedAnnouncements ?? []) + [id]
             case .withdrawn(let id):
                 if audience == .employees { withdrawn.insert(id) }
             case .erased(let id):

@@ -127,6 +127,36 @@ struct WeeklyCycleTests {
         expectRefused(&townhall, People.mod, .purge(before: start + 5_000), .forbidden)
     }
 
+    @Test("retention of only live comments and announcements is a change, and announcement ids never repeat")
+    func purgeLiveOnly() throws {
+        var townhall = Townhall.fresh()
+        try townhall.run(People.bob, at: start + 1, .comment(text: "old live", post: nil))
+        try townhall.run(People.host, at: start + 2, .announce(text: "first"))
+        let second = try townhall.run(People.host, at: start + 3, .announce(text: "second"))
+        try townhall.run(People.host, at: start + 5_000, .announce(text: "third"))
+        let outcome = try townhall.run(Townhall.system, .purge(before: start + 2))
+        #expect(outcome.changes == [.commentRemoved("c1"), .announcementRemoved("a1")],
+                "no post was old enough, yet the purge changed something: it must be journaled and announced")
+        #expect(outcome.result == .erased(posts: 0, comments: 1, votes: 0))
+        #expect(townhall.announcements(last: 10).map(\.id) == ["a3", "a2"])
+        let fourth = try townhall.run(People.host, at: start + 6_000, .announce(text: "fourth"))
+        guard case .announcement(let made) = fourth.result, case .announcement(let kept) = second.result else {
+            Issue.record("announce acks carry the announcement")
+            return
+        }
+        #expect(made.id == "a4" && kept.id == "a2", "a purge never makes an id come round again")
+        // Across a snapshot, and from an old snapshot that did not keep the count.
+        var loaded = Townhall(snapshot: townhall.snapshot)
+        #expect(loaded == townhall)
+        var old = townhall.snapshot
+        old.announcementCount = nil
+        var fromOld = Townhall(snapshot: old)
+        let afterLoad = try loaded.run(People.host, at: start + 7_000, .announce(text: "fifth"))
+        let afterOld = try fromOld.run(People.host, at: start + 7_000, .announce(text: "fifth"))
+        #expect(afterLoad.result == afterOld.result)
+        #expect(afterLoad.changes == [.announcement(Announcement(id: "a5", text: "fifth", createdAt: start + 7_000))])
+    }
+
     @Test("forget erases one person's posts, comments and votes, and every count follows")
     func forget() throws {
         var townhall = Townhall.fresh()

@@ -126,6 +126,38 @@ struct WeeklyLoopTests {
         #expect(journal.snapshots > 0, "a snapshot follows the purge")
     }
 
+    @Test("retention that erases only live comments and announcements is journaled, announced and snapshotted")
+    func retentionOfLiveOnly() async throws {
+        var config = RelayConfig()
+        config.retainWeeks = 1
+        config.weeklyRollover = false
+        let journal = FlakyJournal()
+        let harness = await Harness(config: config, journal: journal, startedAt: Self.utc("2026-11-02T09:00:00Z"))
+        harness.clock.set(millis: Self.utc("2026-11-02T09:00:00Z"))
+        let alice = await harness.signIn(Harness.alice)
+        let host = await harness.signIn(Harness.host)
+        harness.send(alice, ["type": "comment", "text": "Old live comment", "id": 1])
+        harness.send(host, ["type": "announce", "text": "Old announcement", "id": 2])
+        harness.tick()
+        // Eight days on, within the same (never closed) cycle: no post is old enough.
+        harness.clock.set(millis: Self.utc("2026-11-10T09:00:01Z"))
+        harness.send(host, ["type": "announce", "text": "New announcement", "id": 3])
+        harness.tick()
+        harness.tick()
+        #expect(journal.kept.last?.command == .purge(before: Self.utc("2026-11-03T09:00:01Z")))
+        #expect(journal.snapshots > 0, "the disk forgets at once")
+        let updates = harness.messages(alice, type: "update")
+        #expect(updates.contains { ($0["removedComments"] as? [String]) == ["c1"] })
+        #expect(updates.contains { ($0["removedAnnouncements"] as? [String]) == ["a1"] })
+        let view = await harness.view(Harness.bob)
+        #expect((view["announcements"] as? [[String: Any]])?.map { $0["id"] as? String } == ["a2"])
+        #expect((view["comments"] as? [[String: Any]])?.isEmpty == true)
+        harness.send(host, ["type": "announce", "text": "Newest", "id": 4])
+        harness.tick()
+        let ack = harness.reply(host, id: 4)
+        #expect((ack?["announcement"] as? [String: Any])?["id"] as? String == "a3", "never a1 again")
+    }
+
     @Test("a host can forget a person over the wire; everyone's view follows")
     func forget() async throws {
         let harness = await Harness()

@@ -178,6 +178,14 @@ export class Store {
     if (Array.isArray(msg.announcements) && msg.announcements.length) {
       if (this.#addAnnouncements(msg.announcements)) changes.add('announcements');
     }
+    if (Array.isArray(msg.removedAnnouncements) && msg.removedAnnouncements.length) {
+      const gone = new Set(msg.removedAnnouncements.map(String));
+      const kept = this.announcements.filter((a) => !gone.has(String(a.id)));
+      if (kept.length !== this.announcements.length) {
+        this.announcements = kept;
+        changes.add('announcements');
+      }
+    }
     if (msg.presence) {
       this.presence = msg.presence;
       changes.add('presence');

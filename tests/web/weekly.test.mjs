@@ -104,6 +104,23 @@ test('removedComments erase comments from the live stream and loaded threads', (
   assert.deepEqual(store.liveComments.map((x) => x.id), ['c2']);
 });
 
+test('removedAnnouncements erase announcements that retention removed', () => {
+  const store = new Store();
+  const a = (id, at) => ({ id, text: `Notice ${id}`, createdAt: at });
+  store.applyMessage(welcome({ announcements: [a('a3', 3), a('a2', 2), a('a1', 1)] }));
+  const heard = [];
+  store.subscribe((changes) => heard.push([...changes]));
+  store.applyMessage({ type: 'update', seq: 5, removedAnnouncements: ['a1', 'a2'] });
+  assert.deepEqual(store.announcements.map((x) => x.id), ['a3']);
+  assert.ok(heard[0].includes('announcements'));
+  store.applyMessage({ type: 'update', seq: 6, removedAnnouncements: ['a1'] });
+  assert.equal(heard.length, 2);
+  assert.ok(!heard[1].includes('announcements'), 'nothing left to remove: no change');
+  // A new announcement after retention never reuses an old id, so it is kept.
+  store.applyMessage({ type: 'update', seq: 7, announcements: [a('a4', 4)] });
+  assert.deepEqual(store.announcements.map((x) => x.id), ['a4', 'a3']);
+});
+
 test('review notices: approved posts go public, declined ones leave or stay dismissed', () => {
   const store = new Store();
   store.applyMessage(welcome({
