@@ -23,11 +23,13 @@ extension Relay {
     }
 
     /// Writes the whole state in the background; the journal before it is then dropped.
+    /// The loop only copies the value (its collections are shared until written);
+    /// building the snapshot and encoding it happen on the journal's side.
     func takeSnapshot(now: Int64) {
         snapshotInFlight = true
         lastSnapshotAt = now
         let executor = executor
-        journal.snapshot(core.snapshot) { result in
+        journal.snapshot(core) { result in
             executor.execute { self.snapshotDone(result) }
         }
     }

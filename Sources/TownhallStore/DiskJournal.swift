@@ -17,7 +17,8 @@ package final class DiskJournal: Journal, @unchecked Sendable {
     }
 
     private enum Item {
-        case records(bytes: [UInt8], count: Int64, completion: @Sendable (Result<Void, JournalError>) -> Void)
+        /// Encoded, framed and checksummed on the writer thread, not the caller's.
+        case records([Request], completion: @Sendable (Result<Void, JournalError>) -> Void)
         /// Start a new segment at `start`; everything before it is then durable.
         case rotate(start: Int64, completion: @Sendable (Result<Void, JournalError>) -> Void)
         case reset(completion: @Sendable (Result<Void, JournalError>) -> Void)
@@ -28,6 +29,7 @@ package final class DiskJournal: Journal, @unchecked Sendable {
     private let mode: SyncMode
     private let condition = NSCondition()
     private let stopped = DispatchSemaphore(value: 0)
+    /// Writer thread only.
     private let encoder = JSONEncoder()
 
     // Guarded by `condition`.
@@ -74,17 +76,10 @@ package final class DiskJournal: Journal, @unchecked Sendable {
     // MARK: Journal
 
     package func append(_ records: [Request], completion: @escaping @Sendable (Result<Void, JournalError>) -> Void) {
-        var bytes: [UInt8] = []
-        for record in records {
-            guard let payload = try? encoder.encode(record) else {
-                return completion(.failure(JournalError("cannot encode a record")))
-            }
-            bytes += RecordFrame.encode(Array(payload))
-        }
-        enqueue(.records(bytes: bytes, count: Int64(records.count), completion: completion), counting: Int64(records.count))
+        enqueue(.records(records, completion: completion), counting: Int64(records.count))
     }
 
-    package func snapshot(_ state: Townhall.Snapshot, completion: @escaping @Sendable (Result<SnapshotInfo, JournalError>) -> Void) {
+    package func snapshot(_ state: Townhall, completion: @escaping @Sendable (Result<SnapshotInfo, JournalError>) -> Void) {
         let folder = folder, ops = ops
         condition.lock()
         let covered = appended
@@ -93,7 +88,7 @@ package final class DiskJournal: Journal, @unchecked Sendable {
             if case .failure(let error) = rotated { return completion(.failure(error)) }
             DispatchQueue.global(qos: .utility).async { [self] in
                 do {
-                    let info = try SnapshotFile.write(state, covering: covered, in: folder, ops: ops)
+                    let info = try SnapshotFile.write(state.snapshot, covering: covered, in: folder, ops: ops)
                     for segment in JournalFiles.segments(in: folder) where segment.start < covered { unlink(segment.path) }
                     for old in JournalFiles.snapshots(in: folder) where old.covered < covered { unlink(old.path) }
                     try? JournalFiles.syncFolder(folder, ops: ops)
@@ -199,18 +194,22 @@ package final class DiskJournal: Journal, @unchecked Sendable {
         }
         var bytes: [UInt8] = []
         var count: Int64 = 0
-        for case let .records(itemBytes, itemCount, _) in run {
-            bytes += itemBytes
-            count += itemCount
-        }
-        do {
+        do throws(JournalError) {
+            for case let .records(records, _) in run {
+                for record in records {
+                    guard let payload = try? encoder.encode(record) else { throw JournalError("cannot encode a record") }
+                    bytes += RecordFrame.encode(Array(payload))
+                }
+                count += Int64(records.count)
+            }
             try ops.writeAll(fd, bytes)
             try ops.syncOrThrow(fd)
             segmentLength += bytes.count
+            // Completions first: once `durable` covers a record, its completion has run.
+            for item in run { complete(item, .success(())) }
             condition.lock()
             durable += count
             condition.unlock()
-            for item in run { complete(item, .success(())) }
         } catch {
             condition.lock()
             failure = error
@@ -268,7 +267,7 @@ package final class DiskJournal: Journal, @unchecked Sendable {
 
     private func complete(_ item: Item, _ result: Result<Void, JournalError>) {
         switch item {
-        case .records(_, _, let completion), .rotate(_, let completion), .reset(let completion):
+        case .records(_, let completion), .rotate(_, let completion), .reset(let completion):
             completion(result)
         }
     }

@@ -35,8 +35,10 @@ package protocol Journal: AnyObject, Sendable {
     func append(_ records: [Request], completion: @escaping @Sendable (Result<Void, JournalError>) -> Void)
 
     /// Persists `state`, which must reflect every record appended so far; start-up then
-    /// loads it and replays only what came after. Completes on any thread.
-    func snapshot(_ state: Townhall.Snapshot, completion: @escaping @Sendable (Result<SnapshotInfo, JournalError>) -> Void)
+    /// loads it and replays only what came after. The caller hands over a copy of its
+    /// value; whatever grows with the state (building the snapshot, encoding, writing)
+    /// happens off the caller's thread. Completes on any thread.
+    func snapshot(_ state: Townhall, completion: @escaping @Sendable (Result<SnapshotInfo, JournalError>) -> Void)
 
     /// After a failure: cuts the journal back to its last durable record and tries the
     /// disk again. Success means appends work again (from the durable point).

@@ -12,7 +12,7 @@ package final class MemoryJournal: Journal {
         completion(.success(()))
     }
 
-    package func snapshot(_ state: Townhall.Snapshot, completion: @escaping @Sendable (Result<SnapshotInfo, JournalError>) -> Void) {
+    package func snapshot(_ state: Townhall, completion: @escaping @Sendable (Result<SnapshotInfo, JournalError>) -> Void) {
         let count = stored.withLock { Int64($0.count) }
         completion(.success(SnapshotInfo(covered: count, writtenAt: 0, bytes: 0)))
     }

@@ -35,7 +35,7 @@ struct ForgetCommand: ParsableCommand {
         let journal = try DiskJournal(folder: folder.path, recovery: recovery)
         defer { journal.close() }
         try JournalWait.append(request, to: journal)
-        try JournalWait.snapshot(townhall.snapshot, to: journal)
+        try JournalWait.snapshot(townhall, to: journal)
         print("forgot \(sub): \(posts) posts, \(comments) comments, \(votes) votes erased; the journal before it was dropped")
     }
 }

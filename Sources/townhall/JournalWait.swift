@@ -21,7 +21,7 @@ enum JournalWait {
 
 extension JournalWait {
     /// Writes a snapshot of `state` and waits for it.
-    static func snapshot(_ state: Townhall.Snapshot, to journal: some Journal) throws {
+    static func snapshot(_ state: Townhall, to journal: some Journal) throws {
         try run { done in journal.snapshot(state) { done($0.map { _ in () }) } }
     }
 

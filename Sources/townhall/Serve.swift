@@ -84,7 +84,7 @@ struct Serve: AsyncParsableCommand {
         // The service thread has stopped: the state is ours to snapshot.
         if relay.acceptingChanges {
             do {
-                try JournalWait.snapshot(relay.core.snapshot, to: journal)
+                try JournalWait.snapshot(relay.core, to: journal)
             } catch {
                 logger.error("snapshot.failed", metadata: ["error": "\(error)"])
             }
@@ -115,7 +115,7 @@ struct Serve: AsyncParsableCommand {
         let journal = try DiskJournal(folder: folder.path, recovery: recovery, mode: journalOptions.syncMode)
         if recovery.snapshot == nil && recovery.records.isEmpty {
             // A new folder: record the first cycle's start before anything else.
-            try JournalWait.snapshot(core.snapshot, to: journal)
+            try JournalWait.snapshot(core, to: journal)
         }
         return (core, journal)
     }

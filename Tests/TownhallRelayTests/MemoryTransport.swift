@@ -100,7 +100,7 @@ final class HeldJournal: Journal, @unchecked Sendable {
         waiting.append(completion)
     }
 
-    func snapshot(_ state: Townhall.Snapshot, completion: @escaping @Sendable (Result<SnapshotInfo, JournalError>) -> Void) {
+    func snapshot(_ state: Townhall, completion: @escaping @Sendable (Result<SnapshotInfo, JournalError>) -> Void) {
         completion(.success(SnapshotInfo(covered: Int64(kept.count), writtenAt: 0, bytes: 0)))
     }
 
@@ -135,7 +135,7 @@ final class FlakyJournal: Journal, @unchecked Sendable {
         completion(.success(()))
     }
 
-    func snapshot(_ state: Townhall.Snapshot, completion: @escaping @Sendable (Result<SnapshotInfo, JournalError>) -> Void) {
+    func snapshot(_ state: Townhall, completion: @escaping @Sendable (Result<SnapshotInfo, JournalError>) -> Void) {
         snapshots += 1
         completion(.success(SnapshotInfo(covered: Int64(kept.count), writtenAt: 0, bytes: 0)))
     }

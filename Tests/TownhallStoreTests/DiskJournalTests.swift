@@ -98,7 +98,7 @@ struct DiskJournalTests {
         }
         let done = DispatchSemaphore(value: 0)
         let covered = Atomic<Int64>(-1)
-        journal.snapshot(townhall.snapshot) { result in
+        journal.snapshot(townhall) { result in
             covered.store((try? result.get())?.covered ?? -2, ordering: .relaxed)
             done.signal()
         }
