@@ -24,6 +24,7 @@ extension LWSServer {
                "The most connections one address holds open now (trusted proxies' own not counted).", [("", ledger.maxPerAddress)])
         metric("townhall_connections_admitted_total", "counter", "Sockets admitted at accept.", [("", ledger.admittedTotal)])
         metric("townhall_connections_released_total", "counter", "Admitted sockets given back at their end.", [("", ledger.releasedTotal)])
+        health.render(into: &text)
         return text
     }
 }

@@ -10,6 +10,10 @@ extension Townhall {
         store.filter { $0.cycle == id && !$0.isErased }
     }
 
+    /// Posts in the current cycle's rankings, in O(1) for `/metrics` (a post erased by a
+    /// privacy request counts until the week ends, as it stays in the indexes).
+    package var currentPostCount: Int { rankings[.top].count }
+
     /// For each ordering, the first `depth` current-cycle posts `audience` may see.
     package func ranks(for audience: Audience, depth: Int = 100) -> Ranks {
         rankings.ranks(depth: depth) { self.audience(audience, sees: store[$0 - 1]) }

@@ -34,7 +34,7 @@ package struct Metrics: Sendable {
             count += 1
         }
 
-        func render(_ name: String, into text: inout String) {
+        package func render(_ name: String, into text: inout String) {
             var cumulative = 0
             for (bound, count) in zip(bounds, counts) {
                 cumulative += count
