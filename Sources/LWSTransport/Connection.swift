@@ -1,6 +1,14 @@
 import TownhallProtocol
 import TownhallRelay
 
+/// Where a dynamic HTTP response is: being made, its headers due, or its body due. Each
+/// step is written in a writable callback of its own (one `lws_write` per callback).
+enum HTTPReply {
+    case waiting(UInt64)
+    case headers(HTTPResponse)
+    case body([UInt8])
+}
+
 /// The transport's view of one WebSocket: its output queue, the message being
 /// reassembled, and how it is to be closed.
 struct Connection {

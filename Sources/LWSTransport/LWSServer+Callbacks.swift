@@ -11,6 +11,8 @@ func lwsCallback(
 ) -> Int32 {
     guard let wsi, let context = lws_get_context(wsi), let owner = lws_context_user(context) else { return 0 }
     let server = Unmanaged<LWSServer>.fromOpaque(owner).takeUnretainedValue()
+    server.health.enter(DispatchTime.now().uptimeNanoseconds)
+    defer { server.health.leave(DispatchTime.now().uptimeNanoseconds) }
     return server.callback(wsi, reason, user, input, length)
 }
 
@@ -33,7 +35,7 @@ extension LWSServer {
             let raw = String(decoding: text.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
             let address = parseAddress(raw).map(formatAddress) ?? raw
             guard ledger.admit(from: address, exempt: config.trustedProxies.trusts(address), second: Self.second) else {
-                metrics.refusedConnections += 1
+                refused(address)
                 return 1
             }
             return 0
@@ -46,7 +48,7 @@ extension LWSServer {
             // Per-session data carries the endpoint from here to ESTABLISHED.
             let path = header(wsi, WSI_TOKEN_GET_URI)
             guard attributeForwarded(wsi) else {
-                metrics.refusedConnections += 1
+                refused(ledger.address(of: wsi) ?? "?")
                 return 1
             }
             if path == "/ws", originAllowed(wsi) {
@@ -88,22 +90,31 @@ extension LWSServer {
         case LWS_CALLBACK_HTTP:
             ledger.set(wsi, .http)
             guard attributeForwarded(wsi) else {
-                metrics.refusedConnections += 1
+                refused(ledger.address(of: wsi) ?? "?")
                 return finish(wsi, lws_return_http_status(wsi, 429, "too many connections from your address"))
             }
             return http(wsi, input.map { String(cString: $0.assumingMemoryBound(to: CChar.self)) } ?? "/")
         case LWS_CALLBACK_HTTP_WRITEABLE:
-            if let body = httpBodies.removeValue(forKey: wsi) {
+            switch httpReplies[wsi] {
+            case .headers(let response)?:
+                guard writeHeaders(wsi, response) else { return -1 }
+                httpReplies[wsi] = .body(response.body)
+                lws_callback_on_writable(wsi)
+                return 0
+            case .body(let body)?:
+                httpReplies[wsi] = nil
                 var buffer = [UInt8](repeating: 0, count: frameHeadroom) + body
                 let written = buffer.withUnsafeMutableBufferPointer { raw in
                     lws_write(wsi, raw.baseAddress! + frameHeadroom, body.count, LWS_WRITE_HTTP_FINAL)
                 }
                 guard written == body.count else { return -1 }
                 return lws_http_transaction_completed(wsi) != 0 ? -1 : 0
+            case .waiting?, nil:
+                break
             }
         case LWS_CALLBACK_CLOSED_HTTP:
             ledger.set(wsi, .closing)
-            httpBodies[wsi] = nil
+            if case .waiting(let number)? = httpReplies.removeValue(forKey: wsi) { httpWaiting[number] = nil }
         case LWS_CALLBACK_EVENT_WAIT_CANCELLED:
             queue.drain()
             return 0
@@ -111,6 +122,18 @@ extension LWSServer {
             break
         }
         return lws_callback_http_dummy(wsi, reason, user, input, length)
+    }
+
+    /// Counts a refusal for its address; the log says so at most once a second, so a
+    /// flood cannot flood the log too.
+    private func refused(_ address: String) {
+        metrics.refusedConnections += 1
+        let second = Self.second
+        guard lastRefusalLogged != second else { return }
+        lastRefusalLogged = second
+        logger.warning("connection.refused", metadata: [
+            "address": "\(address)", "open": "\(ledger.openCount(address))", "refused.total": "\(metrics.refusedConnections)",
+        ])
     }
 
     /// Behind a trusted proxy: counts the connection against the client the proxy names
@@ -206,19 +229,34 @@ extension LWSServer {
             path: path, query: queryString(wsi),
             authorization: header(wsi, WSI_TOKEN_HTTP_AUTHORIZATION)
         )
-        if var response = handler.respond(to: request) {
-            if path == "/metrics" { response.body += Array(metricsText.utf8) }
-            guard writeHeaders(wsi, response) else { return -1 }
-            httpBodies[wsi] = response.body
-            lws_callback_on_writable(wsi)
-            return 0
+        let number = nextHTTPRequest
+        nextHTTPRequest += 1
+        httpWaiting[number] = wsi
+        httpReplies[wsi] = .waiting(number)
+        let executor = executor
+        let handled = handler.respond(to: request) { [self] response in
+            // At once, or later from another thread: either way onto the service thread.
+            executor.execute { self.replied(number, path: path, response) }
         }
+        if handled { return 0 }
+        httpWaiting[number] = nil
+        httpReplies[wsi] = nil
         guard let (file, contentType) = files.resolve(path) else {
             return finish(wsi, lws_return_http_status(wsi, UInt32(HTTP_STATUS_NOT_FOUND.rawValue), nil))
         }
         let served = lws_serve_http_file(wsi, file, contentType, staticHeaders, Int32(staticHeaders.utf8.count))
         if served < 0 || (served > 0 && lws_http_transaction_completed(wsi) != 0) { return -1 }
         return 0
+    }
+
+    /// A dynamic response is ready: its headers go out at the next writable callback,
+    /// unless the connection went away meanwhile.
+    private func replied(_ number: UInt64, path: String, _ response: HTTPResponse) {
+        guard let wsi = httpWaiting.removeValue(forKey: number) else { return }
+        var response = response
+        if path == "/metrics" { response.body += Array(metricsText.utf8) }
+        httpReplies[wsi] = .headers(response)
+        lws_callback_on_writable(wsi)
     }
 
     /// After a one-shot status reply: keep the connection for the next request, or close.

@@ -26,11 +26,21 @@ package final class LWSServer: Transport, @unchecked Sendable {
     var connections: [ConnectionID: Connection] = [:]
     var sockets: [ConnectionID: OpaquePointer] = [:]
     var nextID: ConnectionID = 1
-    /// Bodies of dynamic HTTP responses waiting for their socket to be writable.
-    var httpBodies: [OpaquePointer: [UInt8]] = [:]
+    /// Dynamic HTTP responses on their way out, per connection.
+    var httpReplies: [OpaquePointer: HTTPReply] = [:]
+    /// Requests whose response is still being made, by number: a late reply finds its
+    /// connection here, or learns that it is gone.
+    var httpWaiting: [UInt64: OpaquePointer] = [:]
+    var nextHTTPRequest: UInt64 = 1
     var native: NativeParts?
     /// Every admitted socket, from accept to destruction, by connection.
     var ledger: ConnectionLedger<OpaquePointer>
+    /// Tick lateness, the longest turn and the busy share of the service thread.
+    var health = LoopHealth()
+    /// When the next tick is due (monotonic ns).
+    var tickDue: UInt64 = 0
+    /// The second of the last refusal written to the log.
+    var lastRefusalLogged: Int64 = -1
     /// Refusals the relay does not see, for `/metrics`.
     package internal(set) var metrics = TransportMetrics()
     var running = true
@@ -73,7 +83,7 @@ package final class LWSServer: Transport, @unchecked Sendable {
     private func serve() {
         guard let native else { return }
         queue.open(native.context)
-        native.scheduleTick(after: config.tickMilliseconds)
+        scheduleTick()
         while running, native.service() {}
         queue.close()
         native.destroy()
@@ -91,8 +101,17 @@ package final class LWSServer: Transport, @unchecked Sendable {
         finished.wait()
     }
 
+    private func scheduleTick() {
+        tickDue = DispatchTime.now().uptimeNanoseconds + UInt64(config.tickMilliseconds) * 1_000_000
+        native?.scheduleTick(after: config.tickMilliseconds)
+    }
+
     /// Called by the tick timer on the service thread.
     func tickFired() {
+        let now = DispatchTime.now().uptimeNanoseconds
+        health.tickFired(due: tickDue, now: now)
+        health.enter(now)
+        defer { health.leave(DispatchTime.now().uptimeNanoseconds) }
         handler.tick()
         ledger.prune(second: Self.second)
         if let drainDeadline, connections.isEmpty || DispatchTime.now().uptimeNanoseconds >= drainDeadline {
@@ -100,7 +119,7 @@ package final class LWSServer: Transport, @unchecked Sendable {
             native?.wake()
             return
         }
-        native?.scheduleTick(after: config.tickMilliseconds)
+        scheduleTick()
     }
 
     // MARK: Transport

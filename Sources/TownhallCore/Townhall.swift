@@ -48,8 +48,9 @@ package struct Townhall: Sendable, Equatable {
     }
 
     /// Applies one request. Throws `CoreError` and changes nothing when refused: every
-    /// check runs before the first mutation.
-    package mutating func apply(_ request: Request) throws(CoreError) -> Outcome {
+    /// check runs before the first mutation. `plan` may carry a retention purge's scan,
+    /// made off the service thread; the outcome is the same without it (as on replay).
+    package mutating func apply(_ request: Request, plan: PurgePlan? = nil) throws(CoreError) -> Outcome {
         let actor = request.actor, at = request.at
         switch request.command {
         case let .post(text, anonymous, key):
@@ -71,7 +72,7 @@ package struct Townhall: Sendable, Equatable {
         case let .answer(post, text, owner):
             return try answer(post: post, text: text, owner: owner, by: actor, at: at)
         case let .purge(before):
-            return try purge(before: before, by: actor)
+            return try purge(before: before, by: actor, plan: plan)
         case let .forget(user):
             return try forget(user: user, by: actor)
         case let .configure(review):

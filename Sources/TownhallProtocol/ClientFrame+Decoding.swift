@@ -56,6 +56,14 @@ private struct Fields {
         }
     }
 
+    func optionalInt(_ name: String, in range: ClosedRange<Int>) throws(ProtocolError) -> Int? {
+        switch object[name] {
+        case nil, .null?: return nil
+        case .int(let value)? where value >= Int64(range.lowerBound) && value <= Int64(range.upperBound): return Int(value)
+        case let value?: throw fail("field '\(name)' must be an integer from \(range.lowerBound) to \(range.upperBound), not \(value.kind)")
+        }
+    }
+
     func message(ofType type: String) throws(ProtocolError) -> ClientMessage {
         switch type {
         case "hello":
@@ -96,7 +104,9 @@ private struct Fields {
             guard case .int(let cycle)? = object["cycle"], cycle > 0, cycle <= Int64(Int32.max) else {
                 throw fail("field 'cycle' must be a cycle id (a positive integer)")
             }
-            return .archive(cycle: Int(cycle))
+            let after = try optionalInt("after", in: 0...Int(Int32.max)) ?? 0
+            let limit = try optionalInt("limit", in: 1...ClientMessage.archivePageMax) ?? ClientMessage.archivePageDefault
+            return .archive(cycle: Int(cycle), after: after, limit: limit)
         case "forget":
             return .command(.forget(user: try string("sub")))
         case "thread":

@@ -18,9 +18,16 @@ package enum ClientMessage: Sendable, Equatable {
     case refresh(token: String)
     case command(Command)
     case thread(post: String)
-    /// A past (or the current) cycle's posts, with their answers.
-    case archive(cycle: Int)
+    /// A page of a past (or the current) cycle's posts, with their answers: `limit`
+    /// posts in `top` order after the first `after`.
+    case archive(cycle: Int, after: Int, limit: Int)
     case ping
+}
+
+extension ClientMessage {
+    /// Posts in one `archive` page when the request names no `limit`, and at most.
+    package static let archivePageDefault = 100
+    package static let archivePageMax = 500
 }
 
 /// One decoded client frame: the request's optional `id` and its message.

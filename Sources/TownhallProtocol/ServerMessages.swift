@@ -79,7 +79,8 @@ package struct Ack: Encodable, Sendable {
         case announcement(Announcement)
         case cycle(Cycle)
         case thread(WirePost, [WireComment])
-        case archive(Cycle, [WirePost])
+        /// One page; `next` is the `after` of the next page, nil on the last.
+        case archive(Cycle, [WirePost], next: Int?)
         case erased(posts: Int, comments: Int, votes: Int)
     }
 
@@ -91,7 +92,7 @@ package struct Ack: Encodable, Sendable {
         self.payload = payload
     }
 
-    enum Keys: String, CodingKey { case type, id, post, value, comment, announcement, cycle, comments, posts, erased }
+    enum Keys: String, CodingKey { case type, id, post, value, comment, announcement, cycle, comments, posts, erased, next }
 
     package func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: Keys.self)
@@ -109,9 +110,10 @@ package struct Ack: Encodable, Sendable {
         case .thread(let post, let comments):
             try c.encode(post, forKey: .post)
             try c.encode(comments, forKey: .comments)
-        case .archive(let cycle, let posts):
+        case .archive(let cycle, let posts, let next):
             try c.encode(cycle, forKey: .cycle)
             try c.encode(posts, forKey: .posts)
+            try c.encode(next, forKey: .next)
         case .erased(let posts, let comments, let votes):
             try c.encode(["posts": posts, "comments": comments, "votes": votes], forKey: .erased)
         }

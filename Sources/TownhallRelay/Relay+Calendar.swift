@@ -14,18 +14,25 @@ extension Relay {
             logger.notice("cycle.rollover", metadata: ["cycle": "\(core.cycle.id)"])
             applySystem(.closeCycle(carryOver: true), at: wall)
         }
-        if let weeks = config.retainWeeks, now - lastRetentionCheck >= 60_000 {
+        if let weeks = config.retainWeeks, !purgeInFlight, now - lastRetentionCheck >= 60_000 {
             lastRetentionCheck = now
             let cutoff = wall - Int64(weeks) * 7 * 24 * 3_600_000
-            applySystem(.purge(before: cutoff), at: wall)
+            // The scan of every post and ballot runs on a copy; only its plan comes back.
+            let state = core
+            purgeInFlight = true
+            offLoop({ state.purgePlan(before: cutoff) }) { plan in
+                self.purgeInFlight = false
+                guard self.acceptingChanges, !self.rebuilding else { return }
+                self.applySystem(.purge(before: cutoff), at: self.clock.wallMillis(), plan: plan)
+            }
         }
     }
 
     /// Applies a request of the server's own; like a user's, it is journaled before its
     /// effects are announced.
-    func applySystem(_ command: Command, at wall: Int64) {
+    func applySystem(_ command: Command, at wall: Int64, plan: PurgePlan? = nil) {
         let request = Request(actor: Townhall.system, at: wall, command: command)
-        guard let outcome = try? core.apply(request), !outcome.changes.isEmpty else { return }
+        guard let outcome = try? core.apply(request, plan: plan), !outcome.changes.isEmpty else { return }
         var batch = Batch()
         batch.records = [request]
         batch.changes = outcome.changes

@@ -44,6 +44,10 @@ extension Relay {
         case .failure(let error): return refuse(connection, id: helloID, error.message)
         case .success(let verified): identity = verified
         }
+        if rebuilding {
+            welcomesAfterRebuild.append((connection, identity, resume, helloID))
+            return
+        }
         let actor = identity.actor
         guard presence.connections(of: actor.id) < config.maxConnectionsPerUser else {
             send(ErrorReply(id: helloID, code: .rateLimited, message: "too many connections for this user (at most \(config.maxConnectionsPerUser))"), to: connection)

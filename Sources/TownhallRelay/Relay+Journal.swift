@@ -12,7 +12,7 @@ extension Relay {
                 snapshotSoon = false
                 takeSnapshot(now: now)
             }
-        } else if let failedAt = journalFailedAt, !resetInFlight, now - lastJournalRetry >= config.journalRetryMillis {
+        } else if let failedAt = journalFailedAt, !resetInFlight, !rebuilding, now - lastJournalRetry >= config.journalRetryMillis {
             if now - failedAt >= config.journalGiveUpMillis {
                 journalFailedAt = nil
                 logger.critical("journal.gave_up", metadata: ["seconds": "\((now - failedAt) / 1000)"])
@@ -70,14 +70,26 @@ extension Relay {
     /// Puts the state back to what is durable, right after a failed write: changes that
     /// were applied in memory but never saved must not be read by anyone. Updates only
     /// ever announced durable changes, so clients keep their state and resume points.
+    /// The rebuild reads the disk off the service thread; meanwhile reads are refused
+    /// and new sign-ins wait, so the unsaved state is never shown.
     func rollBack() {
-        guard let reload else { return }
-        do {
-            core = try reload()
-            announced = []
-            logger.notice("journal.rolled_back", metadata: ["records": "\(journal.status.durable)"])
-        } catch {
-            logger.error("journal.reload_failed", metadata: ["error": "\(error)"])
+        guard let reload, !rebuilding else { return }
+        rebuilding = true
+        offLoop({ Result<Townhall, any Error> { try reload() } }) { result in
+            self.rebuilding = false
+            switch result {
+            case .success(let durable):
+                self.core = durable
+                self.announced = []
+                self.logger.notice("journal.rolled_back", metadata: ["records": "\(self.journal.status.durable)"])
+            case .failure(let error):
+                self.logger.error("journal.reload_failed", metadata: ["error": "\(error)"])
+            }
+            let waiting = self.welcomesAfterRebuild
+            self.welcomesAfterRebuild = []
+            for entry in waiting {
+                self.authenticated(entry.connection, .success(entry.identity), resume: entry.resume, helloID: entry.helloID)
+            }
         }
     }
 

@@ -54,6 +54,15 @@ package final class Relay: @unchecked Sendable {
     var lastRetentionCheck: Int64 = .min / 2
     /// Set by `stopAccepting`: new connections are turned away with 1001.
     var shuttingDown = false
+    /// Work running off the service thread whose result has not come back yet.
+    package internal(set) var backgroundInFlight = 0
+    /// A retention purge's scan is running off the thread.
+    var purgeInFlight = false
+    /// The state is being rebuilt from disk after a failed write: reads wait or are
+    /// refused, so nobody sees a change that was never saved.
+    package internal(set) var rebuilding = false
+    /// Sign-ins whose token checked out during a rebuild; welcomed once it is done.
+    var welcomesAfterRebuild: [(connection: ConnectionID, identity: Identity, resume: ResumePoint?, helloID: JSONValue?)] = []
 
     package init(
         config: RelayConfig = RelayConfig(), core: Townhall, journal: any Journal, authenticator: Authenticator,

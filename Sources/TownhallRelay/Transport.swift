@@ -96,6 +96,8 @@ package protocol TransportHandler: AnyObject {
     func connectionClosed(_ connection: ConnectionID, cause: CloseCause)
     /// The periodic tick (every `tickMilliseconds`).
     func tick()
-    /// Answers dynamic HTTP paths; nil lets the transport serve static files.
-    func respond(to request: HTTPRequest) -> HTTPResponse?
+    /// Answers a dynamic HTTP path by calling `reply` once, at once or later on the
+    /// service thread (an export is built off it); false lets the transport serve a
+    /// static file instead.
+    func respond(to request: HTTPRequest, reply: @escaping @Sendable (HTTPResponse) -> Void) -> Bool
 }

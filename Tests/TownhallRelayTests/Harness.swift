@@ -73,6 +73,17 @@ final class Harness {
         return connection
     }
 
+    /// Waits (bounded) until the work the relay sent off the service thread (archive
+    /// pages, purge scans, rebuilds) has come back and run.
+    func idle() async {
+        for _ in 0..<2000 {
+            executor.drain()
+            if relay.backgroundInFlight == 0 { return }
+            try? await Task.sleep(for: .milliseconds(1))
+        }
+        Issue.record("background work did not come back within 2 s")
+    }
+
     /// Runs one tick (commit, acks, updates).
     func tick() {
         executor.drain()

@@ -59,6 +59,7 @@ struct JournalFailureTests {
         journal.failing = true
         harness.send(alice, ["type": "post", "text": "applied in memory, never durable", "id": 1])
         #expect(harness.reply(alice, id: 1)?["code"] as? String == "unavailable")
+        await harness.idle()
         #expect(reloaded.withLock { $0 } == 1)
         #expect(harness.relay.core.posts(by: Harness.alice.id).isEmpty, "nobody can read what was never saved")
         journal.failing = false
@@ -73,6 +74,7 @@ struct JournalFailureTests {
         journal.failing = true
         harness.send(alice, ["type": "post", "text": "again", "id": 2])
         #expect(harness.reply(alice, id: 2)?["code"] as? String == "unavailable")
+        await harness.idle()
         for _ in 0..<5 {
             harness.clock.advance(millis: 2_000)
             harness.tick()
@@ -88,6 +90,7 @@ struct JournalFailureTests {
         let bob = await other.signIn(Harness.bob)
         steady.failing = true
         other.send(bob, ["type": "post", "text": "lost", "id": 3])
+        await other.idle()
         steady.failing = false
         other.clock.advance(millis: 8_000)
         other.tick()
@@ -95,6 +98,7 @@ struct JournalFailureTests {
         #expect(other.reply(bob, id: 4)?["type"] as? String == "ack")
         steady.failing = true
         other.send(bob, ["type": "post", "text": "lost again", "id": 5])
+        await other.idle()
         for _ in 0..<4 {
             other.clock.advance(millis: 2_000)
             other.tick()

@@ -25,7 +25,7 @@ struct RestartTests {
 
     func settled(_ harness: Harness, _ journal: DiskJournal) -> Bool {
         let status = journal.status
-        return status.durable == status.appended && !harness.relay.snapshotInFlight
+        return status.durable == status.appended && !harness.relay.snapshotInFlight && harness.relay.backgroundInFlight == 0
     }
 
     /// Reads the folder back as a restarted server would.

@@ -76,6 +76,16 @@ function main() {
   });
 
   // ---- past weeks ----
+  /** Asks for a week's pages in turn until the server says there are no more. */
+  async function loadArchive(cycle) {
+    let after = 0;
+    for (let pages = 0; pages < 100; pages += 1) {
+      const ack = await conn.request({ type: 'archive', cycle, after }, { retry: true });
+      if (!ack || !Number.isInteger(ack.next) || ack.next <= after) return;
+      after = ack.next;
+    }
+  }
+
   $('archive-form').addEventListener('submit', (event) => {
     event.preventDefault();
     if (archiveLoading) return;
@@ -85,8 +95,8 @@ function main() {
     setBusy($('archive-show'), true);
     setError($('archive-error'), '');
     setText($('archive-note'), conn.ready ? 'Loading…' : 'Waiting for the connection…');
-    // Reading is safe to send again after a reconnect.
-    conn.request({ type: 'archive', cycle }, { retry: true })
+    // Reading is safe to send again after a reconnect. A week comes in pages.
+    loadArchive(cycle)
       .then(() => {
         archiveShown = cycle;
         setText($('archive-note'), '');

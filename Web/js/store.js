@@ -281,7 +281,11 @@ export class Store {
       case 'archive': {
         const cycle = ack.cycle && typeof ack.cycle === 'object' ? ack.cycle : { id: ack.cycle ?? request.cycle };
         if (cycle.id == null) break;
-        this.archives.set(String(cycle.id), { cycle, posts: Array.isArray(ack.posts) ? ack.posts : [] });
+        // Pages after the first (`after` > 0) add to what the earlier pages brought.
+        const page = Array.isArray(ack.posts) ? ack.posts : [];
+        const earlier = Number(request.after) > 0 ? (this.archives.get(String(cycle.id))?.posts ?? []) : [];
+        const seen = new Set(earlier.map((p) => String(p.id)));
+        this.archives.set(String(cycle.id), { cycle, posts: [...earlier, ...page.filter((p) => !seen.has(String(p.id)))] });
         changes.add('archive');
         break;
       }

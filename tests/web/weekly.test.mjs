@@ -159,6 +159,11 @@ test('archive acks are kept per week; past weeks are 1 … current − 1', () =>
   assert.deepEqual(store.archive(1).posts.map((p) => p.id), ['p1']);
   assert.equal(store.archive('1').cycle.startedAt, 5);
   assert.equal(store.post('p1'), undefined, 'a past week does not leak into this week');
+  // A later page adds to the week; a first page again starts it afresh.
+  store.applyAck({ type: 'archive', cycle: 1, after: 1, id: 4 }, { type: 'ack', id: 4, cycle: { id: 1 }, posts: [post('p7', { cycle: 1 }), old], next: null });
+  assert.deepEqual(store.archive(1).posts.map((p) => p.id), ['p1', 'p7']);
+  store.applyAck({ type: 'archive', cycle: 1, after: 0, id: 5 }, { type: 'ack', id: 5, cycle: { id: 1 }, posts: [old], next: 1 });
+  assert.deepEqual(store.archive(1).posts.map((p) => p.id), ['p1']);
   store.applyMessage(welcome({ cycle: { id: 1, startedAt: 0 } }));
   assert.deepEqual(store.pastCycleIds(), []);
 });
@@ -393,12 +398,20 @@ test('employee page: review notices, answers, carried tag, past weeks, erased co
     $('#archive-show').click();
     const ar = ws.sentOf('archive')[0];
     assert.equal(ar.cycle, 1);
+    assert.equal(ar.after, 0);
+    // The week comes in two pages: the page asks for the second where the first ends.
     ws.receive({
       type: 'ack', id: ar.id, cycle: { id: 1, startedAt: Date.UTC(2025, 10, 17, 12) },
-      posts: [post('p0', { cycle: 1, status: 'answered', up: 5, score: 5, answer: { text: 'We hired two more.', owner: 'Ops', at: 1 } }),
-        post('p9', { cycle: 1, status: 'open' })],
+      posts: [post('p0', { cycle: 1, status: 'answered', up: 5, score: 5, answer: { text: 'We hired two more.', owner: 'Ops', at: 1 } })],
+      next: 1,
     });
     await flush();
+    const second = ws.sentOf('archive')[1];
+    assert.equal(second.after, 1);
+    ws.receive({ type: 'ack', id: second.id, cycle: { id: 1, startedAt: Date.UTC(2025, 10, 17, 12) },
+      posts: [post('p9', { cycle: 1, status: 'open' })], next: null });
+    await flush();
+    assert.equal(ws.sentOf('archive').length, 2, 'no page after the last');
     assert.equal($('#archive-result').hidden, false);
     assert.deepEqual(ids('#archive-list'), ['p0'], 'only the answered ones');
     assert.equal($('#archive-list [data-post-id="p0"] .answer-text').textContent, 'We hired two more.');
@@ -408,7 +421,7 @@ test('employee page: review notices, answers, carried tag, past weeks, erased co
     assert.match($('#archive-cycle option').textContent, /^Week 1 \(of /, 'the picker learns the week’s date');
     // A week that is gone is said in plain words.
     $('#archive-show').click();
-    const ar2 = ws.sentOf('archive')[1];
+    const ar2 = ws.sentOf('archive')[2];
     ws.receive({ type: 'error', id: ar2.id, code: 'not_found', message: 'no such cycle' });
     await flush();
     assert.equal($('#archive-error').textContent, 'That week is not available any more — it may have been erased.');
