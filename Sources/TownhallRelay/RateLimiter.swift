@@ -1,3 +1,24 @@
+/// The allowance of each kind of request, per user.
+package struct RateLimits: Sendable {
+    package var posts = RateLimiter.Rule.posts
+    package var comments = RateLimiter.Rule.comments
+    package var votes = RateLimiter.Rule.votes
+    package var reads = RateLimiter.Rule.reads
+    package var pings = RateLimiter.Rule.pings
+    package var tokens = RateLimiter.Rule.tokens
+
+    package init() {}
+
+    /// No limits at all, for fuzzing and load tests.
+    package static var unlimited: RateLimits {
+        var limits = RateLimits()
+        for keyPath in [\RateLimits.posts, \.comments, \.votes, \.reads, \.pings, \.tokens] {
+            limits[keyPath: keyPath].limit = .max
+        }
+        return limits
+    }
+}
+
 /// Per-user limits (PROTOCOL.md §8): a sliding window of the times of accepted requests.
 /// Each window keeps at most `limit` times, so memory per user is small and fixed.
 package struct RateLimiter: Sendable {
@@ -17,6 +38,11 @@ package struct RateLimiter: Sendable {
         package static let posts = Rule(limit: 5, windowMillis: 60_000, noun: "posts")
         package static let comments = Rule(limit: 30, windowMillis: 60_000, noun: "comments")
         package static let votes = Rule(limit: 20, windowMillis: 1_000, noun: "votes")
+        /// Reads that walk the state (`thread`, `archive` pages).
+        package static let reads = Rule(limit: 20, windowMillis: 1_000, noun: "reads")
+        package static let pings = Rule(limit: 20, windowMillis: 1_000, noun: "pings")
+        /// Token refreshes (each is a signature check off the thread).
+        package static let tokens = Rule(limit: 10, windowMillis: 60_000, noun: "token refreshes")
 
         /// Plain words for the `rate_limited` error.
         package var message: String {

@@ -15,6 +15,15 @@ extension Relay {
             return reject(connection, ErrorReply(error))
         }
         let receivedAt = clock.monotonicNanos()
+        if let rule = readRule(for: frame.message) {
+            // Reads cost like writes: each has its allowance, and refusals count as strikes.
+            let now = clock.monotonicMillis
+            guard rateLimiter.allows(actor.id, rule, now: now) else {
+                metrics.requests[frame.message.kind, default: 0] += 1
+                return reject(connection, ErrorReply(id: frame.id, code: .rateLimited, message: rule.message))
+            }
+            rateLimiter.record(actor.id, rule, now: now)
+        }
         switch frame.message {
         case .hello:
             metrics.requests["hello", default: 0] += 1
@@ -27,6 +36,7 @@ extension Relay {
             refresh(connection, token: token, id: frame.id, as: actor)
         case .thread(let postID):
             metrics.requests["thread", default: 0] += 1
+            guard !rebuilding else { return reject(connection, ErrorReply(id: frame.id, code: .unavailable, message: Self.rebuildingMessage)) }
             guard let post = core.post(postID), core.canSee(post, actor) else {
                 return reject(connection, ErrorReply(id: frame.id, code: .notFound, message: "no such post"))
             }
@@ -35,14 +45,14 @@ extension Relay {
             if let id = frame.id {
                 send(Ack(id: id, payload: .thread(WirePost(post, for: audience), comments)), to: connection)
             }
-        case .archive(let cycle):
+        case .archive(let cycle, let after, let limit):
             metrics.requests["archive", default: 0] += 1
-            guard let info = core.cycleInfo(cycle) else {
+            guard !rebuilding else { return reject(connection, ErrorReply(id: frame.id, code: .unavailable, message: Self.rebuildingMessage)) }
+            guard core.cycleInfo(cycle) != nil else {
                 return reject(connection, ErrorReply(id: frame.id, code: .notFound, message: "no such cycle"))
             }
-            let audience = Audience(actor.role)
-            let posts = core.posts(inCycle: cycle).filter { core.canSee($0, actor) }.sorted(by: Post.topOrder)
-            if let id = frame.id { send(Ack(id: id, payload: .archive(info.cycle, posts.map { WirePost($0, for: audience) })), to: connection) }
+            guard let id = frame.id else { return }
+            archivePage(cycle: cycle, after: after, limit: limit, id: id, to: connection, as: actor)
         case .command(let command):
             metrics.requests[command.kind, default: 0] += 1
             apply(command, id: frame.id, from: connection, as: actor, receivedAt: receivedAt)
@@ -147,6 +157,52 @@ extension Outcome.Result {
         case .cycle(let cycle): .cycle(cycle)
         case .erased(let posts, let comments, let votes): .erased(posts: posts, comments: comments, votes: votes)
         case .done: .none
+        }
+    }
+}
+
+extension Relay {
+    static let rebuildingMessage = "the server is restoring its saved state; try again in a moment"
+
+    /// The allowance a read draws on, if any.
+    func readRule(for message: ClientMessage) -> RateLimiter.Rule? {
+        switch message {
+        case .thread, .archive: config.rateLimits.reads
+        case .ping: config.rateLimits.pings
+        case .refresh: config.rateLimits.tokens
+        case .hello, .command: nil
+        }
+    }
+
+    /// One page of a week's posts in `top` order, filtered, ordered and encoded off the
+    /// service thread from a copy of the state; only the bytes come back.
+    func archivePage(cycle: Int, after: Int, limit: Int, id: JSONValue, to connection: ConnectionID, as actor: Actor) {
+        let state = core
+        offLoop({ () -> [UInt8]? in
+            guard let info = state.cycleInfo(cycle) else { return nil }
+            let audience = Audience(actor.role)
+            let visible = state.posts(inCycle: cycle).filter { state.canSee($0, actor) }.sorted(by: Post.topOrder)
+            let page = visible.dropFirst(after).prefix(limit)
+            let next = after + page.count < visible.count ? after + page.count : nil
+            let ack = Ack(id: id, payload: .archive(info.cycle, page.map { WirePost($0, for: audience) }, next: next))
+            return FrameEncoder().encode(ack)
+        }) { bytes in
+            guard let bytes, self.sessions[connection]?.actor != nil else { return }
+            self.send(OutboundFrame(bytes, headroom: self.transport?.frameHeadroom ?? 0), to: connection)
+        }
+    }
+}
+
+extension ClientMessage {
+    /// The request type's name, for metrics.
+    var kind: String {
+        switch self {
+        case .hello: "hello"
+        case .ping: "ping"
+        case .refresh: "token"
+        case .thread: "thread"
+        case .archive: "archive"
+        case .command(let command): command.kind
         }
     }
 }

@@ -36,7 +36,7 @@ package struct RelayConfig: Sendable {
     package var weeklyRollover = true
     /// Cycles that ended longer ago than this many weeks are erased (nil keeps everything).
     package var retainWeeks: Int?
-    package var rateLimits = (posts: RateLimiter.Rule.posts, comments: RateLimiter.Rule.comments, votes: RateLimiter.Rule.votes)
+    package var rateLimits = RateLimits()
 
     package init() {}
 }

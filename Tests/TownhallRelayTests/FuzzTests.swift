@@ -59,7 +59,15 @@ struct FuzzTests {
         for index in 0..<100_000 {
             let input = Self.mutate(Array(Self.seeds[index % Self.seeds.count].utf8), &random)
             do {
-                _ = try ClientFrame.decode(input)
+                let frame = try ClientFrame.decode(input)
+                // What decoded is what was sent: a JSON object of that type (read by the
+                // same JSON parser: Foundation's disagrees on duplicate keys).
+                let value = try? JSONDecoder().decode(JSONValue.self, from: Data(input))
+                guard case .object(let object)? = value, case .string(let type)? = object["type"] else {
+                    Issue.record("decoded a frame that is not an object with a type")
+                    continue
+                }
+                #expect(type == frame.message.kind)
                 decoded += 1
             } catch {
                 #expect(error.code == .badRequest)
@@ -67,7 +75,6 @@ struct FuzzTests {
                 refused += 1
             }
         }
-        #expect(decoded + refused == 100_000)
         #expect(decoded > 1_000 && refused > 10_000, "the mutations reach both sides (\(decoded) decoded, \(refused) refused)")
     }
 
@@ -75,11 +82,7 @@ struct FuzzTests {
     func relay() async throws {
         var config = RelayConfig()
         config.strikeLimit = .max
-        config.rateLimits = (
-            RateLimiter.Rule(limit: .max, windowMillis: 1, noun: "posts"),
-            RateLimiter.Rule(limit: .max, windowMillis: 1, noun: "comments"),
-            RateLimiter.Rule(limit: .max, windowMillis: 1, noun: "votes")
-        )
+        config.rateLimits = .unlimited
         let harness = await Harness(config: config)
         var fuzzers = [await harness.signIn(Harness.host)]
         let bystander = await harness.signIn(Harness.bob)
