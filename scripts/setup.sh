@@ -6,8 +6,9 @@ cd "$(dirname "$0")/.."
 
 packages=(libwebsockets-dev libssl-dev pkg-config)
 if [[ "${1:-}" == "--test" ]]; then
-    # Headless Chromium and its driver for the page tests; Node for the pages' unit tests.
-    packages+=(chromium chromium-driver)
+    # Headless Chromium and its driver for the page tests; Node for the pages' unit tests;
+    # nginx as the trusted reverse proxy in tests/e2e/test_trusted_proxy.py.
+    packages+=(chromium chromium-driver nginx)
     command -v node >/dev/null || packages+=(nodejs)
 fi
 

@@ -307,12 +307,20 @@ class Server:
         """Every post by id (p1, p2, ... up to the first missing id), read with `thread` as a
         host, so every status counts. Each post gets `_comments`: its thread's comments.
         Ids are created in order and never deleted, so a post after a missing id fails.
-        At most `batch` not_found replies per connection (30 refusals close it)."""
-        h = self.client(sub=f"reader-{next(_uniq)}", role="host", office="Reader")
+        At most `batch` not_found replies per connection (30 refusals close it), and each
+        batch from a reader of its own (reads draw on a per-user allowance of 20 a second),
+        at most 50 readers a second (new connections a second are capped per address)."""
+        h = None
         out: dict = {}
         try:
             first = 1
             while first <= limit:
+                if h is not None:
+                    h.close()
+                    self.clients.remove(h)
+                    time.sleep(max(0.0, 0.02 - (time.monotonic() - batch_started)))
+                batch_started = time.monotonic()
+                h = self.client(sub=f"reader-{next(_uniq)}", role="host", office="Reader")
                 ids = range(first, first + batch)
                 rids = [(n, h.send_request({"type": "thread", "post": f"p{n}"})) for n in ids]
                 missing = []
@@ -332,9 +340,10 @@ class Server:
                     break
                 first += batch
         finally:
-            h.close()
-            if h in self.clients:
-                self.clients.remove(h)
+            if h is not None:
+                h.close()
+                if h in self.clients:
+                    self.clients.remove(h)
         return out
 
     def fresh_welcome(self, role: str = "host") -> dict:

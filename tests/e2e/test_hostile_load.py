@@ -81,7 +81,7 @@ def test_hostile_connections_do_not_hurt_a_well_behaved_client(server):
             started = time.monotonic()
             good.ping(timeout=5)
             round_trips[phase[0]].append((time.monotonic() - started) * 1000)
-            time.sleep(0.02)
+            time.sleep(0.06)  # under the 20 pings a second a user may send
 
     ping_thread = threading.Thread(target=pinger)
     ping_thread.start()
