@@ -54,9 +54,10 @@ let package = Package(
         ),
         .executableTarget(name: "JournalBench", dependencies: ["TownhallStore"], swiftSettings: swiftSettings),
         .target(name: "TownhallReports", dependencies: ["TownhallCore"], swiftSettings: swiftSettings),
-        .testTarget(name: "TownhallCoreTests", dependencies: ["TownhallCore"], swiftSettings: swiftSettings),
+        .target(name: "TownhallTestSupport", dependencies: ["TownhallCore"], path: "Tests/TownhallTestSupport", swiftSettings: swiftSettings),
+        .testTarget(name: "TownhallCoreTests", dependencies: ["TownhallCore", "TownhallTestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "TownhallProtocolTests", dependencies: ["TownhallProtocol"], swiftSettings: swiftSettings),
-        .testTarget(name: "TownhallStoreTests", dependencies: ["TownhallStore"], swiftSettings: swiftSettings),
+        .testTarget(name: "TownhallStoreTests", dependencies: ["TownhallStore", "TownhallTestSupport"], swiftSettings: swiftSettings),
         .testTarget(
             name: "TownhallRelayTests",
             dependencies: ["TownhallRelay", .product(name: "JWTKit", package: "jwt-kit")],

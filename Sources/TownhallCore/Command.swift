@@ -1,6 +1,6 @@
 /// A change someone asked for. Together with its actor and time it is a journal record:
 /// replaying the same requests through `Townhall.apply` rebuilds the same state.
-package enum Command: Codable, Sendable, Equatable {
+package enum Command: Sendable, Equatable {
     case post(text: String, anonymous: Bool, key: String?)
     /// `value` is 1, -1 or 0 (take back); it sets the actor's vote, never adds.
     case vote(post: String, value: Int)
@@ -24,9 +24,10 @@ package enum Command: Codable, Sendable, Equatable {
     case configure(reviewPosts: Bool)
 }
 
-/// One accepted change as it is journaled: who, when (ms since the epoch), what.
+/// One accepted change as it is journaled (`JournalRecord` is its format on disk): who,
+/// when (ms since the epoch), what.
 /// Time comes from outside so the core stays deterministic.
-package struct Request: Codable, Sendable, Equatable {
+package struct Request: Sendable, Equatable {
     package var actor: Actor
     package var at: Int64
     package var command: Command

@@ -29,8 +29,6 @@ package final class DiskJournal: Journal, @unchecked Sendable {
     private let mode: SyncMode
     private let condition = NSCondition()
     private let stopped = DispatchSemaphore(value: 0)
-    /// Writer thread only.
-    private let encoder = JSONEncoder()
 
     // Guarded by `condition`.
     private var queue: [Item] = []
@@ -194,12 +192,9 @@ package final class DiskJournal: Journal, @unchecked Sendable {
         }
         var bytes: [UInt8] = []
         var count: Int64 = 0
-        do throws(JournalError) {
+        do {
             for case let .records(records, _) in run {
-                for record in records {
-                    guard let payload = try? encoder.encode(record) else { throw JournalError("cannot encode a record") }
-                    bytes += RecordFrame.encode(Array(payload))
-                }
+                for record in records { bytes += RecordFrame.encode(JournalRecord.encode(record)) }
                 count += Int64(records.count)
             }
             try ops.writeAll(fd, bytes)

@@ -2,7 +2,7 @@
 ///
 ///     0xA7 | length (u32, little-endian) | CRC-32 of length and payload (u32) | payload
 ///
-/// The payload is the JSON of one `Request`. The marker byte and the CRC over the length
+/// The payload is one `JournalRecord` (a versioned JSON object). The marker byte and the CRC over the length
 /// let a reader tell a torn tail (the process died mid-write) from damage in the middle.
 package enum RecordFrame {
     package static let marker: UInt8 = 0xA7

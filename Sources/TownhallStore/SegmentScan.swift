@@ -21,10 +21,9 @@ package struct SegmentScan: Sendable {
     package static func read(_ bytes: [UInt8]) -> SegmentScan {
         var records: [Request] = []
         var offset = 0
-        let decoder = JSONDecoder()
         while offset < bytes.count {
             guard let (payload, next) = RecordFrame.decode(bytes, at: offset),
-                  let request = try? decoder.decode(Request.self, from: Data(bytes[payload]))
+                  let request = try? JournalRecord.decode(bytes[payload])
             else { break }
             records.append(request)
             offset = next

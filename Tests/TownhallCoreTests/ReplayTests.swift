@@ -1,5 +1,6 @@
 import Testing
 @testable import TownhallCore
+import TownhallTestSupport
 
 @Suite("Replay")
 struct ReplayTests {

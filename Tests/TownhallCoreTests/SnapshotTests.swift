@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import TownhallCore
+import TownhallTestSupport
 
 @Suite("Snapshots")
 struct SnapshotTests {

@@ -15,7 +15,7 @@ struct RecordFrameTests {
         var starts: [Int] = []
         for n in 0..<count {
             starts.append(bytes.count)
-            bytes += RecordFrame.encode(Array(try JSONEncoder().encode(request(n))))
+            bytes += RecordFrame.encode(JournalRecord.encode(request(n)))
         }
         return (bytes, starts)
     }

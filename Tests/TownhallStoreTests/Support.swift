@@ -46,6 +46,35 @@ final class FlakyDisk: Sendable {
     }
 }
 
+/// A disk whose fsync can be held at a gate, to see what queues behind one fsync.
+final class GatedDisk: Sendable {
+    let syncs = Atomic<Int>(0)
+    private let state = Mutex((closed: false, held: false))
+
+    func closeGate() { state.withLock { $0.closed = true } }
+    func openGate() { state.withLock { $0.closed = false } }
+
+    /// Waits (bounded) until an fsync is waiting at the closed gate.
+    func waitUntilHeld() {
+        let deadline = Date().addingTimeInterval(10)
+        while !state.withLock({ $0.held }), Date() < deadline { usleep(500) }
+    }
+
+    var ops: FileOps {
+        FileOps(
+            write: { fd, bytes in Foundation.write(fd, bytes.baseAddress, bytes.count) },
+            sync: { fd in
+                self.syncs.add(1, ordering: .relaxed)
+                while self.state.withLock({ state in
+                    state.held = state.closed
+                    return state.closed
+                }) { usleep(500) }
+                return fsync(fd)
+            }
+        )
+    }
+}
+
 /// Collects completion results from any thread, in the order they arrive.
 final class Outcomes: Sendable {
     private let results = Mutex<[(Int, Result<Void, JournalError>)]>([])

@@ -1,8 +1,12 @@
-@testable import TownhallCore
+import TownhallCore
 
-/// A random but reproducible stream of requests touching every command.
-enum RandomScript {
-    static func make(count: Int, seed: UInt64) -> [Request] {
+/// A random but reproducible stream of requests touching every command, shared by the
+/// core's tests and the store's (which replay it from a real journal on disk).
+package enum RandomScript {
+    /// The first request's time (ms since the epoch).
+    package static let start: Int64 = 1_700_000_000_000
+
+    package static func make(count: Int, seed: UInt64) -> [Request] {
         var random = SeededRandom(seed: seed)
         let offices = ["Dublin", "Berlin", "Austin"]
         let users: [Actor] = (0..<25).map { (n: Int) -> Actor in
