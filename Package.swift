@@ -25,11 +25,13 @@ let package = Package(
         ),
         .target(name: "TownhallCore", swiftSettings: swiftSettings),
         .target(name: "TownhallProtocol", dependencies: ["TownhallCore"], swiftSettings: swiftSettings),
-        .target(name: "TownhallStore", dependencies: ["TownhallCore"], swiftSettings: swiftSettings),
+        .systemLibrary(name: "CMalloc"),
+        .target(name: "TownhallStore", dependencies: ["TownhallCore", "CMalloc"], swiftSettings: swiftSettings),
+        .target(name: "TownhallTransport", dependencies: ["TownhallProtocol"], swiftSettings: swiftSettings),
         .target(
             name: "TownhallRelay",
             dependencies: [
-                "TownhallCore", "TownhallProtocol", "TownhallStore", "TownhallReports",
+                "TownhallCore", "TownhallProtocol", "TownhallStore", "TownhallReports", "TownhallTransport",
                 .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -38,7 +40,7 @@ let package = Package(
         .target(
             name: "LWSTransport",
             dependencies: [
-                "CLibWebSockets", "TownhallRelay",
+                "CLibWebSockets", "TownhallProtocol", "TownhallTransport",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
@@ -46,13 +48,18 @@ let package = Package(
         .executableTarget(
             name: "townhall",
             dependencies: [
-                "TownhallRelay", "LWSTransport", "TownhallStore", "TownhallReports",
+                "TownhallRelay", "LWSTransport", "TownhallStore", "TownhallReports", "TownhallTransport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
         ),
         .executableTarget(name: "JournalBench", dependencies: ["TownhallStore"], swiftSettings: swiftSettings),
+        .executableTarget(
+            name: "StallBench",
+            dependencies: ["TownhallCore", "TownhallProtocol", "TownhallRelay", "TownhallReports", "TownhallStore", "TownhallTransport"],
+            swiftSettings: swiftSettings
+        ),
         .target(name: "TownhallReports", dependencies: ["TownhallCore"], swiftSettings: swiftSettings),
         .target(name: "TownhallTestSupport", dependencies: ["TownhallCore"], path: "Tests/TownhallTestSupport", swiftSettings: swiftSettings),
         .testTarget(name: "TownhallCoreTests", dependencies: ["TownhallCore", "TownhallTestSupport"], swiftSettings: swiftSettings),
@@ -60,10 +67,10 @@ let package = Package(
         .testTarget(name: "TownhallStoreTests", dependencies: ["TownhallStore", "TownhallTestSupport"], swiftSettings: swiftSettings),
         .testTarget(
             name: "TownhallRelayTests",
-            dependencies: ["TownhallRelay", .product(name: "JWTKit", package: "jwt-kit")],
+            dependencies: ["TownhallRelay", "TownhallTransport", .product(name: "JWTKit", package: "jwt-kit")],
             swiftSettings: swiftSettings
         ),
-        .testTarget(name: "LWSTransportTests", dependencies: ["LWSTransport"], swiftSettings: swiftSettings),
+        .testTarget(name: "LWSTransportTests", dependencies: ["LWSTransport", "TownhallTransport"], swiftSettings: swiftSettings),
         .testTarget(name: "TownhallReportsTests", dependencies: ["TownhallReports"], swiftSettings: swiftSettings),
     ]
 )

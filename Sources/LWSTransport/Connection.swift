@@ -1,5 +1,5 @@
 import TownhallProtocol
-import TownhallRelay
+import TownhallTransport
 
 /// Where a dynamic HTTP response is: being made, its headers due, or its body due. Each
 /// step is written in a writable callback of its own (one `lws_write` per callback).

@@ -1,7 +1,7 @@
 import CLibWebSockets
 import Foundation
 import TownhallProtocol
-import TownhallRelay
+import TownhallTransport
 
 /// The protocol callback's C entry point. Per-session data holds only the connection
 /// id; the server is found through the context's user pointer.

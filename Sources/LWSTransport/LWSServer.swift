@@ -2,7 +2,7 @@ import CLibWebSockets
 import Foundation
 import Logging
 import TownhallProtocol
-import TownhallRelay
+import TownhallTransport
 
 /// Why the server could not start.
 package struct LWSError: Error, CustomStringConvertible, Sendable {

@@ -1,12 +1,12 @@
 import Foundation
-import TownhallRelay
+import TownhallTransport
 
 /// How the service thread keeps up: any stall on it stops every socket at once, so
 /// `/metrics` shows how late the ticks fire, the longest single turn of work, and the
 /// share of its time the thread spends working rather than waiting for sockets.
 struct LoopHealth {
     /// How much later than scheduled each tick fired (seconds).
-    var tickLateness = Metrics.Histogram(bounds: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5])
+    var tickLateness = Histogram(bounds: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5])
     private(set) var worstLateness: UInt64 = 0
     /// The longest callback (outermost, nested ones inside it count towards it).
     private(set) var worstTurn: UInt64 = 0

@@ -1,4 +1,4 @@
-import TownhallRelay
+import TownhallTransport
 
 /// One connection's pending frames, bounded in bytes and in count: a peer that stops
 /// reading costs at most this much memory before it is closed with 4009.
@@ -16,6 +16,8 @@ struct OutputQueue {
 
     var isEmpty: Bool { head == frames.count }
     var count: Int { frames.count - head }
+    /// Slots held, sent ones included (what compaction keeps in check).
+    var storageCount: Int { frames.count }
 
     /// Adds a frame; false when that would pass a bound (the caller then drops the peer).
     /// An empty queue takes any one frame: a large update is not a slow reader.

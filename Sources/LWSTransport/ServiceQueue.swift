@@ -1,7 +1,7 @@
 import CLibWebSockets
 import Foundation
 import Synchronization
-import TownhallRelay
+import TownhallTransport
 
 /// Work handed to the service thread from elsewhere: queued under a lock, then
 /// `lws_cancel_service` wakes the loop, which drains the queue.

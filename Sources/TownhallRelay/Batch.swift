@@ -1,5 +1,6 @@
 import TownhallCore
 import TownhallProtocol
+import TownhallTransport
 
 /// A reply held back until the journal says the change behind it is durable.
 package struct PendingAck: Sendable {

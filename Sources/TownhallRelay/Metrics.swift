@@ -1,4 +1,5 @@
 import TownhallStore
+import TownhallTransport
 
 /// Counters for `/metrics`, in Prometheus' text exposition format. Kept by the relay on
 /// its own thread, so plain integers do.
@@ -15,34 +16,6 @@ package struct Metrics: Sendable {
     package var ackLatency = Histogram(bounds: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5])
 
     package init() {}
-
-    /// A cumulative histogram of seconds.
-    package struct Histogram: Sendable {
-        package let bounds: [Double]
-        package private(set) var counts: [Int]
-        package private(set) var sum = 0.0
-        package private(set) var count = 0
-
-        package init(bounds: [Double]) {
-            self.bounds = bounds
-            counts = Array(repeating: 0, count: bounds.count)
-        }
-
-        package mutating func observe(_ seconds: Double) {
-            if let index = bounds.firstIndex(where: { seconds <= $0 }) { counts[index] += 1 }
-            sum += seconds
-            count += 1
-        }
-
-        package func render(_ name: String, into text: inout String) {
-            var cumulative = 0
-            for (bound, count) in zip(bounds, counts) {
-                cumulative += count
-                text += "\(name)_bucket{le=\"\(bound)\"} \(cumulative)\n"
-            }
-            text += "\(name)_bucket{le=\"+Inf\"} \(count)\n\(name)_sum \(sum)\n\(name)_count \(count)\n"
-        }
-    }
 
     /// What the relay knows at scrape time, for the gauges.
     package struct Gauges: Sendable {

@@ -14,9 +14,9 @@ extension Relay {
             logger.notice("cycle.rollover", metadata: ["cycle": "\(core.cycle.id)"])
             applySystem(.closeCycle(carryOver: true), at: wall)
         }
-        if let weeks = config.retainWeeks, !purgeInFlight, now - lastRetentionCheck >= 60_000 {
+        if let retain = config.retainMillis, !purgeInFlight, now - lastRetentionCheck >= 60_000 {
             lastRetentionCheck = now
-            let cutoff = wall - Int64(weeks) * 7 * 24 * 3_600_000
+            let cutoff = wall - retain
             // The scan of every post and ballot runs on a copy; only its plan comes back.
             let state = core
             purgeInFlight = true

@@ -2,6 +2,7 @@ import Foundation
 import TownhallCore
 import TownhallProtocol
 import TownhallReports
+import TownhallTransport
 
 extension Relay {
     /// `GET /api/export?cycle=ID&format=json|csv` for hosts and moderators (bearer token).

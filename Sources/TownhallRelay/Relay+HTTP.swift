@@ -1,5 +1,6 @@
 import Foundation
 import TownhallProtocol
+import TownhallTransport
 
 extension Relay {
     /// The dynamic paths: `/healthz`, `/metrics` at once, `/api/export` once the report

@@ -1,5 +1,6 @@
 import TownhallCore
 import TownhallProtocol
+import TownhallTransport
 
 extension Relay {
     /// The first message: it must be a `hello`; its token is checked off the thread.

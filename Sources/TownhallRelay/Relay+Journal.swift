@@ -25,7 +25,7 @@ extension Relay {
     /// Writes the whole state in the background; the journal before it is then dropped.
     /// The loop only copies the value (its collections are shared until written);
     /// building the snapshot and encoding it happen on the journal's side.
-    func takeSnapshot(now: Int64) {
+    package func takeSnapshot(now: Int64) {
         snapshotInFlight = true
         lastSnapshotAt = now
         let executor = executor

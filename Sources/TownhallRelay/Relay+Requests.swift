@@ -1,5 +1,6 @@
 import TownhallCore
 import TownhallProtocol
+import TownhallTransport
 
 extension Relay {
     /// One message from a signed-in user: decode, authorize, rate-limit, apply, and

@@ -1,5 +1,6 @@
 import TownhallCore
 import TownhallProtocol
+import TownhallTransport
 
 extension Relay: TransportHandler {
     package func connectionOpened(_ connection: ConnectionID, peer: String) {

@@ -1,6 +1,7 @@
 import TownhallCore
 import TownhallProtocol
 import TownhallStore
+import TownhallTransport
 
 extension Relay {
     /// Hands accepted work to the journal. Acks and updates wait for its answer.

@@ -3,6 +3,7 @@ import Logging
 import TownhallCore
 import TownhallProtocol
 import TownhallStore
+import TownhallTransport
 
 /// The hub: sessions, auth, limits, audiences, the tick and encode-once fan-out.
 ///

@@ -35,7 +35,13 @@ package struct RelayConfig: Sendable {
     /// Weekly cycles roll over by themselves at the week's end.
     package var weeklyRollover = true
     /// Cycles that ended longer ago than this many weeks are erased (nil keeps everything).
-    package var retainWeeks: Int?
+    package var retainWeeks: Int? {
+        get { retainMillis.map { Int($0 / Self.weekMillis) } }
+        set { retainMillis = newValue.map { Int64($0) * Self.weekMillis } }
+    }
+    /// The same in milliseconds (the soak test erases within minutes).
+    package var retainMillis: Int64?
+    static let weekMillis: Int64 = 7 * 24 * 3_600_000
     package var rateLimits = RateLimits()
 
     package init() {}

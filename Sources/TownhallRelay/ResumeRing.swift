@@ -1,3 +1,5 @@
+import TownhallTransport
+
 /// The last updates sent to one audience, so a client that drops and reconnects soon
 /// gets exactly what it missed (PROTOCOL.md §5, Resume).
 package struct ResumeRing {

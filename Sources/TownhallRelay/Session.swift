@@ -1,5 +1,6 @@
 import TownhallCore
 import TownhallProtocol
+import TownhallTransport
 
 /// One WebSocket connection as the relay sees it: a small state machine from "waiting
 /// for hello" to "ready", plus what abuse control needs.

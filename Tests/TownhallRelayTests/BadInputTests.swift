@@ -2,6 +2,7 @@ import Testing
 import TownhallCore
 import TownhallProtocol
 @testable import TownhallRelay
+import TownhallTransport
 
 @Suite("Bad input: a clear error, no change, no harm to others")
 struct BadInputTests {

@@ -2,6 +2,7 @@ import Testing
 import TownhallCore
 import TownhallProtocol
 @testable import TownhallRelay
+import TownhallTransport
 
 @Suite("Coalesced, encode-once updates")
 struct CoalescingTests {

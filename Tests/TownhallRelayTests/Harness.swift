@@ -4,6 +4,7 @@ import TownhallCore
 import TownhallProtocol
 @testable import TownhallRelay
 import TownhallStore
+import TownhallTransport
 
 /// A relay wired to the memory transport, a queue executor and a manual clock.
 final class Harness {

@@ -5,6 +5,7 @@ import TownhallCore
 import TownhallProtocol
 @testable import TownhallRelay
 import TownhallStore
+import TownhallTransport
 
 @Suite("When the journal fails")
 struct JournalFailureTests {

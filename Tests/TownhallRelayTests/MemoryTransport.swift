@@ -11,6 +11,7 @@ import TownhallProtocol
 @testable import TownhallRelay
 import TownhallCore
 import TownhallStore
+import TownhallTransport
 
 /// A transport double: records every frame and close per connection, in order.
 final class MemoryTransport: Transport {

@@ -4,6 +4,7 @@ import TownhallCore
 import TownhallProtocol
 import TownhallStore
 @testable import TownhallRelay
+import TownhallTransport
 
 @Suite("Every message type")
 struct MessageTests {

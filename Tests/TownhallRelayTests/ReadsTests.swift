@@ -5,6 +5,7 @@ import TownhallCore
 import TownhallProtocol
 @testable import TownhallRelay
 import TownhallStore
+import TownhallTransport
 
 @Suite("Reads: archive pages off the thread, read allowances, exports off the thread")
 struct ReadsTests {

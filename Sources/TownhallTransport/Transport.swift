@@ -1,3 +1,6 @@
+// The seam between the hub and whatever carries its bytes: what a transport offers the
+// relay, what it reports back, and the frames between them. Its own module, so a
+// transport links neither the hub nor its sign-in, journal or reports.
 import TownhallProtocol
 
 /// A connection's number, unique for the life of the process.
