@@ -1,3 +1,4 @@
+import CMalloc
 import Foundation
 import TownhallCore
 
@@ -93,6 +94,9 @@ package final class DiskJournal: Journal, @unchecked Sendable {
                     condition.lock()
                     lastSnapshot = info
                     condition.unlock()
+                    // The snapshot's transient buffers are freed by now; hand what malloc
+                    // keeps back to the system, so a week of snapshots does not ratchet RSS.
+                    malloc_trim(0)
                     completion(.success(info))
                 } catch {
                     completion(.failure(error as? JournalError ?? JournalError("snapshot failed")))

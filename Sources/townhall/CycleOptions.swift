@@ -9,11 +9,19 @@ struct CycleOptions: ParsableArguments {
     var reviewPosts = false
     @Option(name: .customLong("retain-weeks"), help: "Erase cycles that ended more than this many weeks ago.")
     var retainWeeks: Int?
+    @Option(name: .customLong("retain-seconds"), help: ArgumentHelp("Retention in seconds, for soak tests.", visibility: .hidden))
+    var retainSeconds: Int?
 
     func validate() throws {
         guard TimeZone(identifier: timezone) != nil else { throw ValidationError("--timezone \(timezone) is not a known time zone") }
         if let retainWeeks, retainWeeks < 1 { throw ValidationError("--retain-weeks must be 1 or more") }
+        if let retainSeconds, retainSeconds < 1 { throw ValidationError("--retain-seconds must be 1 or more") }
     }
 
     var timeZone: TimeZone { TimeZone(identifier: timezone) ?? .current }
+
+    /// How long ended cycles are kept, in milliseconds (nil: for ever).
+    var retainMillis: Int64? {
+        retainSeconds.map { Int64($0) * 1000 } ?? retainWeeks.map { Int64($0) * 7 * 24 * 3_600_000 }
+    }
 }

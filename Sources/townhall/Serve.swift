@@ -18,6 +18,8 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .customLong("tick-ms"), help: "Milliseconds between coalesced updates.") var tickMs = 100
     @Option(name: .customLong("max-queue-kib"), help: "Output a connection may have pending before it is closed with 4009.")
     var maxQueueKiB = 4096
+    @Option(name: .customLong("resume-updates"), help: ArgumentHelp("Updates kept per audience for resume.", visibility: .hidden))
+    var resumeUpdates = 1024
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.") var logLevel = "info"
     @OptionGroup(title: "Weekly cycle") var cycleOptions: CycleOptions
     @OptionGroup(title: "Journal") var journalOptions: JournalOptions
@@ -26,6 +28,7 @@ struct Serve: AsyncParsableCommand {
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be 0 to 65535") }
         guard (10...5000).contains(tickMs) else { throw ValidationError("--tick-ms must be 10 to 5000") }
+        guard (16...65_536).contains(resumeUpdates) else { throw ValidationError("--resume-updates must be 16 to 65536") }
         guard (16...1_048_576).contains(maxQueueKiB) else { throw ValidationError("--max-queue-kib must be 16 to 1048576") }
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("--log-level is not a level") }
     }
@@ -47,11 +50,12 @@ struct Serve: AsyncParsableCommand {
 
         var relayConfig = RelayConfig()
         relayConfig.tickMilliseconds = tickMs
+        relayConfig.resumeCapacity = resumeUpdates
         relayConfig.snapshotIntervalMillis = Int64(journalOptions.snapshotEvery.seconds * 1000)
         relayConfig.journalGiveUpMillis = Int64(journalOptions.journalGiveUp.seconds * 1000)
         relayConfig.maxConnectionsPerUser = security.maxConnsPerUser
         relayConfig.timeZone = cycleOptions.timeZone
-        relayConfig.retainWeeks = cycleOptions.retainWeeks
+        relayConfig.retainMillis = cycleOptions.retainMillis
         let executor = ServiceQueue()
         let path = folder.path
         let relay = Relay(
