@@ -16,6 +16,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.6.0"),
         .package(url: "https://github.com/vapor/jwt-kit.git", from: "5.0.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
     ],
     targets: [
         .systemLibrary(
@@ -51,13 +52,17 @@ let package = Package(
                 "TownhallRelay", "LWSTransport", "TownhallStore", "TownhallReports", "TownhallTransport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
         ),
         .executableTarget(name: "JournalBench", dependencies: ["TownhallStore"], swiftSettings: swiftSettings),
         .executableTarget(
             name: "StallBench",
-            dependencies: ["TownhallCore", "TownhallProtocol", "TownhallRelay", "TownhallReports", "TownhallStore", "TownhallTransport"],
+            dependencies: [
+                "TownhallCore", "TownhallProtocol", "TownhallRelay", "TownhallReports", "TownhallStore", "TownhallTransport",
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: swiftSettings
         ),
         .target(name: "TownhallReports", dependencies: ["TownhallCore"], swiftSettings: swiftSettings),

@@ -5,6 +5,7 @@
 // thread) and the way it was done before (the same computation on the thread).
 // Usage: StallBench [posts] [votes] [comments]   (defaults: 5000 200000 50000)
 import Foundation
+import Logging
 import Synchronization
 import TownhallCore
 import TownhallProtocol
@@ -97,7 +98,9 @@ let authenticator = try await Authenticator(secret: Array(repeating: 9, count: 3
 let journal = MemoryJournal()
 var config = RelayConfig()
 config.rateLimits = .unlimited
-let relay = Relay(config: config, core: closed, journal: journal, authenticator: authenticator, executor: executor)
+var quiet = Logger(label: "stall-bench")
+quiet.logLevel = .warning
+let relay = Relay(config: config, core: closed, journal: journal, authenticator: authenticator, executor: executor, logger: quiet)
 relay.transport = transport
 
 /// Waits, running completions on the service thread, until `done` holds (bounded).

@@ -19,15 +19,10 @@ extension Relay {
         verify(token) { self.authenticated(connection, $0, resume: resume, helloID: id) }
     }
 
-    /// Checks a token off the service thread (jwt-kit's key sets are actors) and comes
-    /// back to it with the result.
+    /// Checks a token off the service thread and comes back to it with the result.
     func verify(_ token: String, then finish: @escaping @Sendable (Result<Identity, AuthError>) -> Void) {
-        let authenticator = authenticator
         let executor = executor
-        Task {
-            let result = await authenticator.verify(token)
-            executor.execute { finish(result) }
-        }
+        tokenChecks.submit(token) { result in executor.execute { finish(result) } }
     }
 
     /// Sends `unauthorized` and closes with 4001.

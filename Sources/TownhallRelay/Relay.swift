@@ -18,6 +18,8 @@ package final class Relay: @unchecked Sendable {
     package var core: Townhall
     let journal: any Journal
     let authenticator: Authenticator
+    /// Where token checks run, off the service thread; `Serve` closes it at shutdown.
+    package let tokenChecks: TokenChecks
     let executor: any ServiceExecutor
     let clock: RelayClock
     let logger: Logger
@@ -76,6 +78,7 @@ package final class Relay: @unchecked Sendable {
         self.core = core
         self.journal = journal
         self.authenticator = authenticator
+        tokenChecks = TokenChecks(authenticator: authenticator)
         self.executor = executor
         self.clock = clock
         self.logger = logger

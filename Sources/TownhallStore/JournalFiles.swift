@@ -34,11 +34,20 @@ package enum JournalFiles {
         try ops.syncOrThrow(fd)
     }
 
-    /// The whole content of a file.
+    /// The whole content of a file (plain reads: Foundation's `contents(atPath:)` leaks a
+    /// buffer per call in this toolchain, which AddressSanitizer reports).
     package static func read(_ path: String) throws(JournalError) -> [UInt8] {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw JournalError("cannot read \(path)")
+        let fd = open(path, O_RDONLY)
+        guard fd >= 0 else { throw JournalError.system("open \(path)") }
+        defer { close(fd) }
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 1 << 16)
+        while true {
+            let count = chunk.withUnsafeMutableBytes { Foundation.read(fd, $0.baseAddress, $0.count) }
+            if count < 0, errno == EINTR { continue }
+            guard count >= 0 else { throw JournalError.system("read \(path)") }
+            if count == 0 { return bytes }
+            bytes += chunk.prefix(count)
         }
-        return [UInt8](data)
     }
 }

@@ -3,6 +3,7 @@ import Dispatch
 import Foundation
 import Logging
 import LWSTransport
+import ServiceLifecycle
 import TownhallCore
 import TownhallRelay
 import TownhallStore
@@ -81,19 +82,18 @@ struct Serve: AsyncParsableCommand {
         try server.start()
         try await printLinks(port: server.boundPort, authenticator: authenticator)
 
-        let signal = await firstSignal([SIGINT, SIGTERM])
-        logger.notice("server.stopping", metadata: ["signal": "\(signal)"])
-        executor.execute { relay.stopAccepting() }
-        server.shutdown(grace: 2)
-        // The service thread has stopped: the state is ours to snapshot.
-        if relay.acceptingChanges {
-            do {
-                try JournalWait.snapshot(relay.core, to: journal)
-            } catch {
-                logger.error("snapshot.failed", metadata: ["error": "\(error)"])
-            }
-        }
-        journal.close()
+        // Started in this order, shut down in the reverse: the loop first (1001 to every
+        // client, queues drained), then the token checks in flight, then the journal
+        // (a final snapshot of the state the loop left, and the writer stops).
+        let services: [any Service] = [
+            JournalService(journal: journal, finalState: { relay.acceptingChanges ? relay.core : nil }, logger: logger),
+            TokenCheckService(checks: relay.tokenChecks),
+            TransportService(server: server, relay: relay, grace: 2),
+        ]
+        let group = ServiceGroup(configuration: ServiceGroupConfiguration(
+            services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger
+        ))
+        try await group.run()
         logger.notice("server.stopped")
     }
 
@@ -144,40 +144,5 @@ struct Serve: AsyncParsableCommand {
         print("Room screen:   \(base)/screen#token=\(employeeToken)")
         print("More tokens:   townhall token --data \(data) --sub ID --name NAME --office OFFICE --role employee|moderator|host")
         fflush(nil)
-    }
-
-    /// Waits for the first of `signals`.
-    private func firstSignal(_ signals: [Int32]) async -> Int32 {
-        await withCheckedContinuation { continuation in
-            let once = Once(continuation)
-            for number in signals {
-                Foundation.signal(number, SIG_IGN)
-                let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-                source.setEventHandler { once.resume(number) }
-                source.resume()
-                once.keep(source)
-            }
-        }
-    }
-}
-
-/// Resumes a continuation at most once, and keeps the signal sources alive meanwhile.
-private final class Once: @unchecked Sendable {
-    private let lock = NSLock()
-    private var continuation: CheckedContinuation<Int32, Never>?
-    private var sources: [any DispatchSourceSignal] = []
-
-    init(_ continuation: CheckedContinuation<Int32, Never>) { self.continuation = continuation }
-
-    func keep(_ source: any DispatchSourceSignal) {
-        lock.withLock { sources.append(source) }
-    }
-
-    func resume(_ signal: Int32) {
-        let pending = lock.withLock { () -> CheckedContinuation<Int32, Never>? in
-            defer { continuation = nil }
-            return continuation
-        }
-        pending?.resume(returning: signal)
     }
 }
