@@ -10,7 +10,6 @@ TOWNHALL_ACCOUNTING_CONNECTIONS sets the number (default 50000), for short runs.
 from __future__ import annotations
 
 import base64
-import hashlib
 import json
 import os
 import socket
@@ -28,23 +27,15 @@ from typing import Optional
 import pytest
 
 from conftest import _ACTIVE, HOST, REPO, Server
+from ledger import ADMITTED, BOOKS, IDLE, OPEN, PER_ADDRESS_MAX, REFUSED, RELEASED, STATES, accept_for, \
+    assert_idle, frame, rss_kib, samples, upgrade_request
 
 CONNECTIONS = int(os.environ.get("TOWNHALL_ACCOUNTING_CONNECTIONS", "50000"))
 RATE = 180           # new connections a second per server: under the default 200, so none may be refused
 TIMEOUT = 5.0        # per socket operation
 GIVE_UP_AFTER = 200  # failures in one thread: the server has failed already, stop hammering it
 KINDS = ("http", "websocket", "refused_upgrade", "drop")
-GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
-
-STATES = ("handshake", "http", "websocket", "closing")
-OPEN = 'townhall_open_connections{state="%s"}'
-PER_ADDRESS_MAX = "townhall_open_connections_per_address_max"
-ADMITTED = "townhall_connections_admitted_total"
-RELEASED = "townhall_connections_released_total"
-REFUSED = "townhall_refused_connections_total"
 REFUSED_UPGRADES = "townhall_refused_upgrades_total"
-BOOKS = [OPEN % s for s in STATES] + [PER_ADDRESS_MAX, ADMITTED, RELEASED]  # the new lines
-IDLE = {"handshake": 0, "http": 1, "websocket": 0, "closing": 0}  # the one http is the scrape itself
 
 
 # ----------------------------------------------------------------------------- servers
@@ -91,13 +82,7 @@ def servers(make_server, tmp_path):
 def scrape(server: Server) -> dict:
     """/metrics as {sample name with labels: value}. The scrape is itself one connection."""
     status, _, body = server.http_get("/metrics", timeout=TIMEOUT)
-    assert status == 200, f"/metrics answered {status}"
-    samples = {}
-    for line in body.splitlines():
-        if line and not line.startswith("#"):
-            name, _, value = line.rpartition(" ")
-            samples[name] = float(value)
-    return samples
+    return samples(status, body)
 
 
 def settled(server: Server, timeout: float = 15.0) -> tuple:
@@ -117,11 +102,6 @@ def settled(server: Server, timeout: float = 15.0) -> tuple:
         if time.monotonic() > deadline:
             return m, made
         time.sleep(0.25)
-
-
-def rss_kib(pid: int) -> int:
-    with open(f"/proc/{pid}/status") as status:
-        return next(int(line.split()[1]) for line in status if line.startswith("VmRSS:"))
 
 
 # ------------------------------------------------------------------------- the wire
@@ -186,27 +166,6 @@ class Stream:
             payload += data
             if fin or op == 0x8:
                 return opcode, payload
-
-
-def frame(opcode: int, payload: bytes) -> bytes:
-    """One masked client frame."""
-    key = os.urandom(4)
-    n = len(payload)
-    head = struct.pack("!BB", 0x80 | opcode, 0x80 | n) if n < 126 else struct.pack("!BBH", 0x80 | opcode, 0x80 | 126, n)
-    masked = (int.from_bytes(payload, "big") ^ int.from_bytes((key * (n // 4 + 1))[:n], "big")).to_bytes(n, "big")
-    return head + key + masked
-
-
-def upgrade_request(port: int, path: str, key: str, origin: Optional[str] = None) -> bytes:
-    lines = [f"GET {path} HTTP/1.1", f"Host: {HOST}:{port}", "Upgrade: websocket", "Connection: Upgrade",
-             f"Sec-WebSocket-Key: {key}", "Sec-WebSocket-Version: 13", "Sec-WebSocket-Protocol: townhall.v1"]
-    if origin:
-        lines.append(f"Origin: {origin}")
-    return ("\r\n".join(lines) + "\r\n\r\n").encode()
-
-
-def accept_for(key: str) -> str:
-    return base64.b64encode(hashlib.sha1((key + GUID).encode()).digest()).decode()
 
 
 def half_client_hello() -> bytes:
@@ -306,9 +265,9 @@ class Driver:
 
     def refused_upgrade(self, k: int) -> Optional[str]:
         """An upgrade on a wrong path, or from a foreign Origin: anything but 101."""
-        path, origin = ("/nope", None) if k % 2 == 0 else ("/ws", "https://evil.example.com")
+        path, headers = ("/nope", ()) if k % 2 == 0 else ("/ws", ("Origin: https://evil.example.com",))
         with self.connect() as sock:
-            sock.sendall(upgrade_request(self.port, path, base64.b64encode(os.urandom(16)).decode(), origin))
+            sock.sendall(upgrade_request(self.port, path, base64.b64encode(os.urandom(16)).decode(), headers))
             try:
                 status, _ = Stream(sock).head()
             except (Closed, ConnectionResetError):
@@ -412,12 +371,7 @@ def test_connections_one_after_another_are_all_admitted_and_released(servers):
         m, scrapes = after[name]
         missing = [k for k in BOOKS if k not in m]
         assert not missing, f"{name}: /metrics lacks {missing}"
-        open_now = {s: m[OPEN % s] for s in STATES}
-        assert open_now == IDLE, \
-            f"{name}: sockets still open after the run (the one http is the scrape itself): {open_now}"
-        assert m[PER_ADDRESS_MAX] == 1, f"{name}: 127.0.0.1 still counts {m[PER_ADDRESS_MAX]:g} open (1: the scrape)"
-        assert m[ADMITTED] - m[RELEASED] == 1, \
-            f"{name}: admitted {m[ADMITTED]:g} but released {m[RELEASED]:g}; only the scrape should be unreleased"
+        assert_idle(m, f"{name} after the run")
         made = sum(run.made.values())
         assert m[ADMITTED] - before[name][ADMITTED] == made + scrapes, \
             f"{name}: {m[ADMITTED] - before[name][ADMITTED]:g} admitted, expected {made} connections + {scrapes} scrapes"

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import base64
-import hashlib
 import json
 import os
 import resource
@@ -22,6 +21,8 @@ from typing import Optional
 import pytest
 
 from conftest import HOST, free_port
+from ledger import ADMITTED, BOOKS, IDLE, OPEN, PER_ADDRESS_MAX, REFUSED, RELEASED, STATES, accept_for, \
+    assert_idle, frame, open_counts, rss_kib, samples, upgrade_request
 
 NGINX = Path("/usr/sbin/nginx")
 ADDRESSES = [f"127.0.1.{n}" for n in range(1, 31)]  # the clients behind the proxy
@@ -32,14 +33,6 @@ IN_FLIGHT = 200              # handshakes under way at once
 OTHER = "127.0.1.31"         # a client behind the proxy that holds nothing
 DIRECT = "127.0.2.1"         # a client that skips the proxy and forges X-Forwarded-For
 CHECKER = "127.0.3.1"        # scrapes /metrics directly; counts as one http connection
-GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
-
-STATES = ("handshake", "http", "websocket", "closing")
-OPEN = 'townhall_open_connections{state="%s"}'
-PER_ADDRESS_MAX = "townhall_open_connections_per_address_max"
-ADMITTED = "townhall_connections_admitted_total"
-RELEASED = "townhall_connections_released_total"
-REFUSED = "townhall_refused_connections_total"
 
 
 # ------------------------------------------------------------------------------ nginx
@@ -167,24 +160,7 @@ def raise_fd_limit(needed: int) -> None:
     assert target >= needed, f"the fd limit is {hard}, this test needs {needed}"
 
 
-def rss_kib(pid: Optional[int]) -> Optional[int]:
-    try:
-        with open(f"/proc/{pid}/status") as status:
-            return next(int(line.split()[1]) for line in status if line.startswith("VmRSS:"))
-    except (OSError, TypeError):
-        return None
-
-
 # ------------------------------------------------------------------------- the wire
-def frame(opcode: int, payload: bytes) -> bytes:
-    """One masked client frame."""
-    key = os.urandom(4)
-    n = len(payload)
-    head = struct.pack("!BB", 0x80 | opcode, 0x80 | n) if n < 126 else struct.pack("!BBH", 0x80 | opcode, 0x80 | 126, n)
-    masked = (int.from_bytes(payload, "big") ^ int.from_bytes((key * (n // 4 + 1))[:n], "big")).to_bytes(n, "big")
-    return head + key + masked
-
-
 class Session(asyncio.Protocol):
     """One raw WebSocket session: upgrade, hello, welcome, then it stays open, answering
     pings (silent peers are hung up on) and skipping updates. `outcome` resolves to
@@ -197,10 +173,7 @@ class Session(asyncio.Protocol):
         self.lost = loop.create_future()
         self.key = base64.b64encode(os.urandom(16)).decode()
         self.token = token
-        lines = [f"GET /ws HTTP/1.1", f"Host: {HOST}:{port}", "Upgrade: websocket", "Connection: Upgrade",
-                 f"Sec-WebSocket-Key: {self.key}", "Sec-WebSocket-Version: 13",
-                 "Sec-WebSocket-Protocol: townhall.v1", *headers]
-        self.request = ("\r\n".join(lines) + "\r\n\r\n").encode()
+        self.request = upgrade_request(port, "/ws", self.key, headers)
         self.buf = bytearray()
         self.upgraded = False
         self.message = bytearray()
@@ -219,7 +192,7 @@ class Session(asyncio.Protocol):
             head = bytes(self.buf[:end]).decode("latin-1").split("\r\n")
             del self.buf[: end + 4]
             status = int(head[0].split(" ", 2)[1])
-            accept = base64.b64encode(hashlib.sha1((self.key + GUID).encode()).digest()).decode()
+            accept = accept_for(self.key)
             if status != 101 or not any(h.lower() == f"sec-websocket-accept: {accept.lower()}" for h in head[1:]):
                 self._resolve(f"status {status}")
                 self.transport.close()
@@ -307,16 +280,10 @@ async def http_status(port: int, path: str, source: str, headers: tuple = ()) ->
 
 async def scrape(port: int) -> dict:
     """/metrics straight from townhall (from CHECKER, not through the proxy)."""
-    status, body = await http_get(port, "/metrics", CHECKER)
-    assert status == 200, f"/metrics answered {status}"
-    samples = {}
-    for line in body.splitlines():
-        if line and not line.startswith("#"):
-            name, _, value = line.rpartition(" ")
-            samples[name] = float(value)
-    missing = [k for k in [OPEN % s for s in STATES] + [PER_ADDRESS_MAX, ADMITTED, RELEASED] if k not in samples]
+    m = samples(*await http_get(port, "/metrics", CHECKER))
+    missing = [k for k in BOOKS if k not in m]
     assert not missing, f"/metrics lacks {missing}"
-    return samples
+    return m
 
 
 async def settle(port: int, want: dict, timeout: float = 20.0) -> dict:
@@ -328,10 +295,6 @@ async def settle(port: int, want: dict, timeout: float = 20.0) -> dict:
         if {s: m[OPEN % s] for s in STATES} == want or time.monotonic() > deadline:
             return m
         await asyncio.sleep(0.25)
-
-
-def open_counts(m: dict) -> dict:
-    return {s: int(m[OPEN % s]) for s in STATES}
 
 
 # -------------------------------------------------------------------------- the test
@@ -437,13 +400,9 @@ async def through_the_proxy(server, nginx: Nginx, tokens: list, sessions: list) 
     for session in sessions:
         session.close()
     await asyncio.wait_for(asyncio.gather(*(s.lost for s in sessions)), 30)
-    rest = await settle(server.port, {"handshake": 0, "http": 1, "websocket": 0, "closing": 0})
+    rest = await settle(server.port, IDLE)
     print(f"  closed in {time.monotonic() - closing:.1f} s: open {open_counts(rest)}, per-address max "
           f"{rest[PER_ADDRESS_MAX]:g}, admitted {rest[ADMITTED]:g}, released {rest[RELEASED]:g}, "
           f"townhall RSS {rss_kib(server.proc.pid)} KiB")
-    assert open_counts(rest) == {"handshake": 0, "http": 1, "websocket": 0, "closing": 0}, \
-        f"still open after closing everything (the one http is the scrape): {open_counts(rest)}"
-    assert rest[PER_ADDRESS_MAX] == 1, f"per-address max {rest[PER_ADDRESS_MAX]:g} (1: the scrape)"
-    assert rest[ADMITTED] - rest[RELEASED] == 1, \
-        f"admitted {rest[ADMITTED]:g}, released {rest[RELEASED]:g}: only the scrape should be unreleased"
+    assert_idle(rest, "after closing everything")
     assert await http_status(nginx.port, "/healthz", first) == 200, f"{first} is still counted as full"
