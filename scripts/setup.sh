@@ -7,8 +7,9 @@ cd "$(dirname "$0")/.."
 packages=(libwebsockets-dev libssl-dev pkg-config)
 if [[ "${1:-}" == "--test" ]]; then
     # Headless Chromium and its driver for the page tests; Node for the pages' unit tests;
-    # nginx as the trusted reverse proxy in tests/e2e/test_trusted_proxy.py.
-    packages+=(chromium chromium-driver nginx)
+    # nginx and HAProxy as the trusted proxies in tests/e2e/test_trusted_proxy.py and
+    # test_proxy_protocol.py.
+    packages+=(chromium chromium-driver nginx haproxy)
     command -v node >/dev/null || packages+=(nodejs)
 fi
 

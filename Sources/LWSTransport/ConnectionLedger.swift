@@ -76,6 +76,15 @@ struct ConnectionLedger<Key: Hashable> {
         return true
     }
 
+    /// The last admission will not be claimed (libwebsockets refused to adopt its socket
+    /// and closed it): give it back now.
+    mutating func abandonPending() {
+        guard let stale = pending else { return }
+        pending = nil
+        give(stale.address, exempt: stale.exempt)
+        releasedTotal += 1
+    }
+
     /// Moves a proxy's connection to the client it says it carries now (a keep-alive
     /// connection may carry several in turn); naming the proxy itself makes it exempt
     /// again. False, with nothing changed, when that client is over its caps.

@@ -34,6 +34,9 @@ extension LWSServer {
             withUnsafePointer(to: &args.pointee.cli_addr) { th_address_text($0, &text, socklen_t(text.count)) }
             let raw = String(decoding: text.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
             let address = parseAddress(raw).map(formatAddress) ?? raw
+            if config.proxyProtocol, config.trustedProxies.trusts(address) {
+                return takeOverForProxyHeader(args.pointee.accept_fd, from: address)
+            }
             guard ledger.admit(from: address, exempt: config.trustedProxies.trusts(address), second: Self.second) else {
                 refused(address)
                 return 1
@@ -122,6 +125,38 @@ extension LWSServer {
             break
         }
         return lws_callback_http_dummy(wsi, reason, user, input, length)
+    }
+
+    /// A PROXY-protocol proxy's socket: read its header off the thread, on a duplicate of
+    /// the descriptor (returning 1 makes lws close its own and forget the socket).
+    private func takeOverForProxyHeader(_ acceptFD: Int32, from proxy: String) -> Int32 {
+        let fd = dup(acceptFD)
+        guard fd >= 0 else {
+            refused(proxy)
+            return 1
+        }
+        let executor = executor
+        proxyIntake.read(fd) { [self] socket, header in
+            executor.execute { self.adoptProxied(socket, header, proxy: proxy) }
+        }
+        return 1
+    }
+
+    /// Back on the service thread with the header read: the socket is counted against the
+    /// client it names (the proxy's own health checks against nobody) and handed to lws,
+    /// whose `WSI_CREATE` takes the count over as for any accepted socket.
+    private func adoptProxied(_ socket: ProxyIntake.Socket, _ header: ProxyHeader.Parse, proxy: String) {
+        guard case .header(_, let client) = header else {
+            metrics.proxyHeaderFailures += 1
+            logger.debug("connection.proxy_header_failed", metadata: ["proxy": "\(proxy)"])
+            return  // the socket closes as it goes
+        }
+        guard let vhost = native?.vhost else { return }
+        let address = client ?? proxy
+        guard ledger.admit(from: address, exempt: client == nil, second: Self.second) else { return refused(address) }
+        guard let fd = socket.take() else { return ledger.abandonPending() }
+        // On failure lws has closed the descriptor itself.
+        if lws_adopt_socket_vhost(vhost, fd) == nil { ledger.abandonPending() }
     }
 
     /// Counts a refusal for its address; the log says so at most once a second, so a

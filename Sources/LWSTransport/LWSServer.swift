@@ -35,6 +35,8 @@ package final class LWSServer: Transport, @unchecked Sendable {
     var native: NativeParts?
     /// Every admitted socket, from accept to destruction, by connection.
     var ledger: ConnectionLedger<OpaquePointer>
+    /// Reads PROXY protocol headers off the service thread.
+    let proxyIntake = ProxyIntake()
     /// Tick lateness, the longest turn and the busy share of the service thread.
     var health = LoopHealth()
     /// When the next tick is due (monotonic ns).

@@ -27,6 +27,9 @@ package struct LWSServerConfig: Sendable {
     /// Reverse proxies whose `X-Forwarded-For` names the client, for the per-address
     /// caps and the logs; their own connections are not capped per address.
     package var trustedProxies = TrustedProxies()
+    /// Trusted proxies put a PROXY protocol header (v1 or v2) before every connection's
+    /// bytes; it names the client. Connections from them without one are dropped.
+    package var proxyProtocol = false
     /// A path that echoes every message back, for WebSocket conformance suites
     /// (Autobahn). Off unless set; it bypasses sign-in, so never enable it in production.
     package var echoPath: String?

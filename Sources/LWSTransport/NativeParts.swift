@@ -11,6 +11,8 @@ final class NativeParts {
     private let timer: UnsafeMutablePointer<th_timer>
     private var strings: [UnsafeMutablePointer<CChar>] = []
     private(set) var boundPort = 0
+    /// The one vhost, for adopting sockets handed back after their PROXY header.
+    private(set) var vhost: OpaquePointer?
 
     init(server: LWSServer) throws(LWSError) {
         let config = server.config
@@ -72,6 +74,7 @@ final class NativeParts {
         }
         self.context = context
         if let vhost = lws_get_vhost_by_name(context, vhostName) {
+            self.vhost = vhost
             boundPort = Int(lws_get_vhost_listen_port(vhost))
         }
     }

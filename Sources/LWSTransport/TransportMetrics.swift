@@ -4,6 +4,8 @@ package struct TransportMetrics: Sendable {
     package var refusedConnections = 0
     /// WebSocket upgrades refused (wrong path or a foreign Origin).
     package var refusedUpgrades = 0
+    /// Connections from a PROXY-protocol proxy dropped for a missing, malformed or late header.
+    package var proxyHeaderFailures = 0
 }
 
 extension LWSServer {
@@ -18,6 +20,9 @@ extension LWSServer {
                "Sockets refused for their address (too many open or too many a second).", [("", metrics.refusedConnections)])
         metric("townhall_refused_upgrades_total", "counter",
                "WebSocket upgrades refused (wrong path or foreign Origin).", [("", metrics.refusedUpgrades)])
+        metric("townhall_proxy_header_failures_total", "counter",
+               "Connections from a trusted proxy dropped for a missing, malformed or late PROXY header.",
+               [("", metrics.proxyHeaderFailures)])
         metric("townhall_open_connections", "gauge", "Admitted sockets not yet destroyed, by state.",
                ConnectionLedger<OpaquePointer>.State.allCases.map { ("{state=\"\($0.rawValue)\"}", ledger.count($0)) })
         metric("townhall_open_connections_per_address_max", "gauge",

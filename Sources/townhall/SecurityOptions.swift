@@ -19,6 +19,9 @@ struct SecurityOptions: ParsableArguments {
     @Option(name: .customLong("trusted-proxy"),
             help: "A reverse proxy's address or network (CIDR, repeatable) whose X-Forwarded-For names the client.")
     var trustedProxy: [String] = []
+    @Flag(name: .customLong("proxy-protocol"),
+          help: "Trusted proxies send a PROXY protocol header (v1 or v2) before each connection, naming the client.")
+    var proxyProtocol = false
     @Option(name: .customLong("max-conns-per-user"), help: "Open connections of one user.") var maxConnsPerUser = 20
     @Option(name: .customLong("echo-path"), help: ArgumentHelp("Serve an unauthenticated WebSocket echo at this path, for conformance tests only.", visibility: .hidden))
     var echoPath: String?
@@ -35,6 +38,9 @@ struct SecurityOptions: ParsableArguments {
         }
         for proxy in trustedProxy where TrustedProxies.Network(proxy) == nil {
             throw ValidationError("--trusted-proxy takes an address or a network, like 10.0.0.0/8 or fd00::/8 (not \(proxy))")
+        }
+        if proxyProtocol, trustedProxy.isEmpty {
+            throw ValidationError("--proxy-protocol needs --trusted-proxy: only trusted proxies may name the client")
         }
         guard maxConnsPerAddress > 0, maxNewConnsPerAddress > 0, maxConnsPerUser > 0 else {
             throw ValidationError("connection limits must be positive")

@@ -75,6 +75,7 @@ struct Serve: AsyncParsableCommand {
         serverConfig.maxConnectionsPerAddress = security.maxConnsPerAddress
         serverConfig.maxNewConnectionsPerAddressPerSecond = security.maxNewConnsPerAddress
         serverConfig.trustedProxies = security.trustedProxies
+        serverConfig.proxyProtocol = security.proxyProtocol
         serverConfig.echoPath = security.echoPath
         if let echoPath = security.echoPath { logger.warning("server.echo_endpoint_enabled", metadata: ["path": "\(echoPath)"]) }
         let server = try LWSServer(config: serverConfig, handler: relay, executor: executor, logger: logger)

@@ -9,6 +9,7 @@ import os
 import shutil
 import signal
 import socket
+import ssl
 import subprocess
 import sys
 import tempfile
@@ -311,6 +312,7 @@ class Server:
         batch from a reader of its own (reads draw on a per-user allowance of 20 a second),
         at most 50 readers a second (new connections a second are capped per address)."""
         h = None
+        batch_started = 0.0
         out: dict = {}
         try:
             first = 1
@@ -378,14 +380,42 @@ def server_state(server: Server) -> dict:
 
 
 # ------------------------------------------------------------------- fixtures
+class TLSServer(Server):
+    """conftest's Server (lifecycle, log, tokens) over TLS with a pair from
+    scripts/make-cert.sh; its health checks and /metrics scrapes go over https."""
+
+    def __init__(self, base: Path, tick_ms: Optional[int] = None, data: Optional[Path] = None,
+                 extra_args: tuple = (), wrapper: tuple = ()):
+        tls = base / "tls"
+        subprocess.run([str(REPO / "scripts" / "make-cert.sh"), str(tls)], check=True, capture_output=True)
+        super().__init__(base, tick_ms=tick_ms, data=data, wrapper=wrapper, extra_args=tuple(extra_args) + (
+            "--tls-cert", str(tls / "cert.pem"), "--tls-key", str(tls / "key.pem")))
+        self.context = ssl.create_default_context(cafile=str(tls / "cert.pem"))
+
+    @property
+    def url(self) -> str:
+        return f"https://{HOST}:{self.port}"
+
+    def http_get(self, path: str, timeout: float = 5.0, headers: Optional[dict] = None):
+        request = urllib.request.Request(self.url + path, headers=headers or {})
+        try:
+            with urllib.request.urlopen(request, timeout=timeout, context=self.context) as r:
+                return r.status, dict(r.headers), r.read().decode("utf-8", "replace")
+        except urllib.error.HTTPError as e:
+            return e.code, dict(e.headers), e.read().decode("utf-8", "replace")
+
+
+
 @pytest.fixture
 def make_server(tmp_path):
     servers: list[Server] = []
 
     def factory(tick_ms: Optional[int] = None, data: Optional[Path] = None, start: bool = True,
-                extra_args: tuple = (), wrapper: tuple = ()) -> Server:
-        s = Server(tmp_path / f"s{len(servers)}", tick_ms=tick_ms, data=data,
-                   extra_args=extra_args, wrapper=wrapper)
+                extra_args: tuple = (), wrapper: tuple = (), tls: bool = False) -> Server:
+        """tls: over TLS with a self-signed pair (`TLSServer`: its `context` trusts it)."""
+        kind = TLSServer if tls else Server
+        s = kind(tmp_path / f"s{len(servers)}", tick_ms=tick_ms, data=data,
+                 extra_args=extra_args, wrapper=wrapper)
         servers.append(s)
         if start:
             s.start()

@@ -15,18 +15,14 @@ import os
 import socket
 import ssl
 import struct
-import subprocess
 import threading
 import time
-import urllib.error
-import urllib.request
 from collections import Counter
-from pathlib import Path
 from typing import Optional
 
 import pytest
 
-from conftest import _ACTIVE, HOST, REPO, Server
+from conftest import HOST, Server
 from ledger import ADMITTED, BOOKS, IDLE, OPEN, PER_ADDRESS_MAX, REFUSED, RELEASED, STATES, accept_for, \
     assert_idle, frame, rss_kib, samples, upgrade_request
 
@@ -39,44 +35,10 @@ REFUSED_UPGRADES = "townhall_refused_upgrades_total"
 
 
 # ----------------------------------------------------------------------------- servers
-class TLSServer(Server):
-    """conftest's Server (lifecycle, log, tokens) over TLS with a pair from
-    scripts/make-cert.sh; its health checks and /metrics scrapes go over https."""
-
-    def __init__(self, base: Path):
-        tls = base / "tls"
-        subprocess.run([str(REPO / "scripts" / "make-cert.sh"), str(tls)], check=True, capture_output=True)
-        super().__init__(base, extra_args=("--tls-cert", str(tls / "cert.pem"), "--tls-key", str(tls / "key.pem")))
-        self.context = ssl.create_default_context(cafile=str(tls / "cert.pem"))
-
-    @property
-    def url(self) -> str:
-        return f"https://{HOST}:{self.port}"
-
-    def http_get(self, path: str, timeout: float = 5.0, headers: Optional[dict] = None):
-        request = urllib.request.Request(self.url + path, headers=headers or {})
-        try:
-            with urllib.request.urlopen(request, timeout=timeout, context=self.context) as r:
-                return r.status, dict(r.headers), r.read().decode("utf-8", "replace")
-        except urllib.error.HTTPError as e:
-            return e.code, dict(e.headers), e.read().decode("utf-8", "replace")
-
-
 @pytest.fixture
-def servers(make_server, tmp_path):
+def servers(make_server):
     """A plain and a TLS server, both with the default limits."""
-    plain = make_server()
-    tls = TLSServer(tmp_path / "tls-server")
-    try:
-        tls.start()
-        yield plain, tls
-    finally:
-        crashed = tls.crashed()
-        tls.stop()
-        if tls in _ACTIVE:
-            _ACTIVE.remove(tls)
-    if crashed is not None:
-        pytest.fail(f"TLS server died during the test (exit code {crashed})\n{tls.log_text()}", pytrace=False)
+    return make_server(), make_server(tls=True)
 
 
 def scrape(server: Server) -> dict:

@@ -4,7 +4,6 @@ exit 0, close its clients with 1001, keep every acknowledged vote, and touch not
 freed: run with TOWNHALL_SHUTDOWN_BIN set to a build with AddressSanitizer (the test
 command does), any use after free or overflow is reported on stderr and fails here."""
 
-import json
 import os
 import signal
 import subprocess
