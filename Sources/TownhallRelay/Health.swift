@@ -28,7 +28,7 @@ struct Health: Encodable {
 extension Relay {
     var health: Health {
         let journal = journal.status
-        let state = acceptingChanges ? "ok" : "read-only"
+        let state = disk.acceptingChanges ? "ok" : "read-only"
         return Health(
             status: state, epoch: epoch, connections: sessions.count, cycle: core.cycle.id,
             journal: .init(state: state, kind: journal.kind, error: journal.failure, appended: journal.appended, durable: journal.durable),

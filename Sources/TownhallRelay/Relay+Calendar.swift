@@ -7,22 +7,22 @@ extension Relay {
     /// zone; once a minute: erase cycles past the retention period. Both go through the journal as
     /// the system's own requests, like anyone's.
     func tendCalendar(now: Int64) {
-        guard acceptingChanges, now - lastCalendarCheck >= 1000 else { return }
-        lastCalendarCheck = now
+        guard disk.acceptingChanges, now - calendar.lastCheck >= 1000 else { return }
+        calendar.lastCheck = now
         let wall = clock.wallMillis()
         if config.weeklyRollover, wall >= Self.weekEnd(after: core.cycle.startedAt, in: config.timeZone) {
             logger.notice("cycle.rollover", metadata: ["cycle": "\(core.cycle.id)"])
             applySystem(.closeCycle(carryOver: true), at: wall)
         }
-        if let retain = config.retainMillis, !purgeInFlight, now - lastRetentionCheck >= 60_000 {
-            lastRetentionCheck = now
+        if let retain = config.retainMillis, !calendar.purgeInFlight, now - calendar.lastRetentionCheck >= 60_000 {
+            calendar.lastRetentionCheck = now
             let cutoff = wall - retain
             // The scan of every post and ballot runs on a copy; only its plan comes back.
             let state = core
-            purgeInFlight = true
+            calendar.purgeInFlight = true
             offLoop({ state.purgePlan(before: cutoff) }) { plan in
-                self.purgeInFlight = false
-                guard self.acceptingChanges, !self.rebuilding else { return }
+                self.calendar.purgeInFlight = false
+                guard self.disk.acceptingChanges, !self.disk.rebuilding else { return }
                 self.applySystem(.purge(before: cutoff), at: self.clock.wallMillis(), plan: plan)
             }
         }

@@ -40,8 +40,8 @@ extension Relay {
         case .failure(let error): return refuse(connection, id: helloID, error.message)
         case .success(let verified): identity = verified
         }
-        if rebuilding {
-            welcomesAfterRebuild.append((connection, identity, resume, helloID))
+        if disk.rebuilding {
+            disk.welcomesAfterRebuild.append((connection, identity, resume, helloID))
             return
         }
         let actor = identity.actor

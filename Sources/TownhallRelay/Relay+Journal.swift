@@ -5,16 +5,12 @@ import TownhallStore
 extension Relay {
     /// Per tick: a snapshot when one is due; after a failure, another try of the disk.
     func tendJournal(now: Int64) {
-        if acceptingChanges {
-            let appended = journal.status.appended
-            if !snapshotInFlight, appended > lastSnapshotCovered,
-               snapshotSoon || now - lastSnapshotAt >= config.snapshotIntervalMillis {
-                snapshotSoon = false
-                takeSnapshot(now: now)
-            }
-        } else if let failedAt = journalFailedAt, !resetInFlight, !rebuilding, now - lastJournalRetry >= config.journalRetryMillis {
+        if disk.snapshotDue(now: now, appended: journal.status.appended, interval: config.snapshotIntervalMillis) {
+            disk.snapshotSoon = false
+            takeSnapshot(now: now)
+        } else if disk.retryDue(now: now, interval: config.journalRetryMillis), let failedAt = disk.failedAt {
             if now - failedAt >= config.journalGiveUpMillis {
-                journalFailedAt = nil
+                disk.failedAt = nil
                 logger.critical("journal.gave_up", metadata: ["seconds": "\((now - failedAt) / 1000)"])
                 return onFatal("the journal could not be written for \((now - failedAt) / 1000) s")
             }
@@ -26,8 +22,8 @@ extension Relay {
     /// The loop only copies the value (its collections are shared until written);
     /// building the snapshot and encoding it happen on the journal's side.
     package func takeSnapshot(now: Int64) {
-        snapshotInFlight = true
-        lastSnapshotAt = now
+        disk.snapshotInFlight = true
+        disk.lastSnapshotAt = now
         let executor = executor
         journal.snapshot(core) { result in
             executor.execute { self.snapshotDone(result) }
@@ -35,10 +31,10 @@ extension Relay {
     }
 
     func snapshotDone(_ result: Result<SnapshotInfo, JournalError>) {
-        snapshotInFlight = false
+        disk.snapshotInFlight = false
         switch result {
         case .success(let info):
-            lastSnapshotCovered = info.covered
+            disk.lastSnapshotCovered = info.covered
             logger.info("snapshot.written", metadata: ["records": "\(info.covered)", "bytes": "\(info.bytes)"])
         case .failure(let error):
             logger.error("snapshot.failed", metadata: ["error": "\(error.message)"])
@@ -48,8 +44,8 @@ extension Relay {
     /// Cuts the journal back to its durable point and, if the disk takes a write and an
     /// fsync again, opens for changes again.
     func retryJournal(now: Int64) {
-        resetInFlight = true
-        lastJournalRetry = now
+        disk.resetInFlight = true
+        disk.lastRetry = now
         let executor = executor
         journal.reset { result in
             executor.execute { self.resetDone(result) }
@@ -57,13 +53,13 @@ extension Relay {
     }
 
     func resetDone(_ result: Result<Void, JournalError>) {
-        resetInFlight = false
+        disk.resetInFlight = false
         if case .failure(let error) = result {
             return logger.warning("journal.still_failing", metadata: ["error": "\(error.message)"])
         }
         // The state was rolled back when the write failed, so it is the durable one. The
         // failure streak (and its give-up clock) ends only when a real write succeeds.
-        acceptingChanges = true
+        disk.acceptingChanges = true
         logger.notice("journal.recovered", metadata: ["records": "\(journal.status.durable)"])
     }
 
@@ -73,10 +69,10 @@ extension Relay {
     /// The rebuild reads the disk off the service thread; meanwhile reads are refused
     /// and new sign-ins wait, so the unsaved state is never shown.
     func rollBack() {
-        guard let reload, !rebuilding else { return }
-        rebuilding = true
+        guard let reload, !disk.rebuilding else { return }
+        disk.rebuilding = true
         offLoop({ Result<Townhall, any Error> { try reload() } }) { result in
-            self.rebuilding = false
+            self.disk.rebuilding = false
             switch result {
             case .success(let durable):
                 self.core = durable
@@ -85,8 +81,8 @@ extension Relay {
             case .failure(let error):
                 self.logger.error("journal.reload_failed", metadata: ["error": "\(error)"])
             }
-            let waiting = self.welcomesAfterRebuild
-            self.welcomesAfterRebuild = []
+            let waiting = self.disk.welcomesAfterRebuild
+            self.disk.welcomesAfterRebuild = []
             for entry in waiting {
                 self.authenticated(entry.connection, .success(entry.identity), resume: entry.resume, helloID: entry.helloID)
             }

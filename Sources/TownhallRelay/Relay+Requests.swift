@@ -37,7 +37,7 @@ extension Relay {
             refresh(connection, token: token, id: frame.id, as: actor)
         case .thread(let postID):
             metrics.requests["thread", default: 0] += 1
-            guard !rebuilding else { return reject(connection, ErrorReply(id: frame.id, code: .unavailable, message: Self.rebuildingMessage)) }
+            guard !disk.rebuilding else { return reject(connection, ErrorReply(id: frame.id, code: .unavailable, message: Self.rebuildingMessage)) }
             guard let post = core.post(postID), core.canSee(post, actor) else {
                 return reject(connection, ErrorReply(id: frame.id, code: .notFound, message: "no such post"))
             }
@@ -48,7 +48,7 @@ extension Relay {
             }
         case .archive(let cycle, let after, let limit):
             metrics.requests["archive", default: 0] += 1
-            guard !rebuilding else { return reject(connection, ErrorReply(id: frame.id, code: .unavailable, message: Self.rebuildingMessage)) }
+            guard !disk.rebuilding else { return reject(connection, ErrorReply(id: frame.id, code: .unavailable, message: Self.rebuildingMessage)) }
             guard core.cycleInfo(cycle) != nil else {
                 return reject(connection, ErrorReply(id: frame.id, code: .notFound, message: "no such cycle"))
             }
@@ -61,7 +61,7 @@ extension Relay {
     }
 
     func apply(_ command: Command, id: JSONValue?, from connection: ConnectionID, as actor: Actor, receivedAt: UInt64) {
-        guard acceptingChanges else {
+        guard disk.acceptingChanges else {
             return reject(connection, ErrorReply(id: id, code: .unavailable, message: "the server cannot save changes right now; reading still works"))
         }
         let now = clock.monotonicMillis

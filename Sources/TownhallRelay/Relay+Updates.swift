@@ -20,7 +20,7 @@ extension Relay {
         switch result {
         case .success:
             // A real write worked: a failure streak, if any, is over.
-            journalFailedAt = nil
+            disk.failedAt = nil
             let now = clock.monotonicNanos()
             for pending in batch.acks where sessions[pending.connection] != nil {
                 send(pending.ack, to: pending.connection)
@@ -28,13 +28,9 @@ extension Relay {
             }
             announced += batch.changes
             notifyReviewed(batch.changes)
-            if batch.records.contains(where: \.erases) { snapshotSoon = true }
+            if batch.records.contains(where: \.erases) { disk.snapshotSoon = true }
         case .failure(let error):
-            if acceptingChanges {
-                acceptingChanges = false
-                let now = clock.monotonicMillis
-                journalFailedAt = journalFailedAt ?? now
-                lastJournalRetry = now
+            if disk.failed(now: clock.monotonicMillis) {
                 logger.critical("journal.failed", metadata: ["error": "\(error.message)"])
                 rollBack()
             }

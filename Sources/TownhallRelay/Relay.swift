@@ -37,35 +37,19 @@ package final class Relay: @unchecked Sendable {
     var rateLimiter = RateLimiter()
     var lastPrune: Int64 = 0
     package internal(set) var metrics = Metrics()
-    /// False once the journal failed: the relay then serves reads only.
-    package internal(set) var acceptingChanges = true
+    /// The journal as the relay sees it: changes taken or not, failure and retries,
+    /// snapshots, the rebuild after a failure.
+    var disk: JournalTracking
+    /// When the weekly rollover and retention were last looked at.
+    var calendar = CalendarTracking()
     /// Rebuilds the state from what is durable, after the journal recovered from a failure.
     let reload: (@Sendable () throws -> Townhall)?
     /// Called when the journal cannot be made to work again: the process should exit.
     let onFatal: @Sendable (String) -> Void
-    /// Journal bookkeeping: failure time, last attempts, snapshot in flight.
-    var journalFailedAt: Int64?
-    var lastJournalRetry: Int64 = 0
-    var resetInFlight = false
-    package internal(set) var snapshotInFlight = false
-    var lastSnapshotAt: Int64 = 0
-    var lastSnapshotCovered: Int64 = 0
-    /// A retention purge or privacy request ran: snapshot now, so the disk forgets too.
-    var snapshotSoon = false
-    /// When the weekly rollover and retention were last looked at (monotonic ms).
-    var lastCalendarCheck: Int64 = .min / 2
-    var lastRetentionCheck: Int64 = .min / 2
     /// Set by `stopAccepting`: new connections are turned away with 1001.
     var shuttingDown = false
     /// Work running off the service thread whose result has not come back yet.
     package internal(set) var backgroundInFlight = 0
-    /// A retention purge's scan is running off the thread.
-    var purgeInFlight = false
-    /// The state is being rebuilt from disk after a failed write: reads wait or are
-    /// refused, so nobody sees a change that was never saved.
-    package internal(set) var rebuilding = false
-    /// Sign-ins whose token checked out during a rebuild; welcomed once it is done.
-    var welcomesAfterRebuild: [(connection: ConnectionID, identity: Identity, resume: ResumePoint?, helloID: JSONValue?)] = []
 
     package init(
         config: RelayConfig = RelayConfig(), core: Townhall, journal: any Journal, authenticator: Authenticator,
@@ -83,8 +67,7 @@ package final class Relay: @unchecked Sendable {
         self.clock = clock
         self.logger = logger
         epoch = Self.newEpoch()
-        lastSnapshotAt = clock.monotonicMillis
-        lastSnapshotCovered = journal.status.appended
+        disk = JournalTracking(lastSnapshotAt: clock.monotonicMillis, lastSnapshotCovered: journal.status.appended)
         feeds = Audience.allCases.map { _ in Feed(ring: ResumeRing(capacity: config.resumeCapacity)) }
     }
 
@@ -92,6 +75,13 @@ package final class Relay: @unchecked Sendable {
         var generator = SystemRandomNumberGenerator()
         return String(generator.next() as UInt64, radix: 36)
     }
+
+    /// False once the journal failed: the relay then serves reads only.
+    package var acceptingChanges: Bool { disk.acceptingChanges }
+    /// A snapshot is being written.
+    package var snapshotInFlight: Bool { disk.snapshotInFlight }
+    /// The state is being rebuilt from disk after a failed write.
+    package var rebuilding: Bool { disk.rebuilding }
 
     /// Open WebSocket connections.
     package var connectionCount: Int { sessions.count }
