@@ -17,6 +17,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", from: "1.6.0"),
         .package(url: "https://github.com/vapor/jwt-kit.git", from: "5.0.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
     ],
     targets: [
         .systemLibrary(
@@ -28,12 +30,21 @@ let package = Package(
         .target(name: "TownhallProtocol", dependencies: ["TownhallCore"], swiftSettings: swiftSettings),
         .systemLibrary(name: "CMalloc"),
         .target(name: "TownhallStore", dependencies: ["TownhallCore", "CMalloc"], swiftSettings: swiftSettings),
-        .target(name: "TownhallTransport", dependencies: ["TownhallProtocol"], swiftSettings: swiftSettings),
+        .target(
+            name: "TownhallTransport",
+            dependencies: [
+                "TownhallProtocol",
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "TownhallRelay",
             dependencies: [
                 "TownhallCore", "TownhallProtocol", "TownhallStore", "TownhallReports", "TownhallTransport",
                 .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
@@ -43,6 +54,7 @@ let package = Package(
             dependencies: [
                 "CLibWebSockets", "TownhallProtocol", "TownhallTransport",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -254,12 +254,16 @@ class Load:
 
 
 def settle(process, port, seconds=15):
-    """Waits until nothing but the scrape is open, then reads."""
+    """Waits until nothing but the scrape is open, then reads; descriptors are the fewest
+    of a few looks (a journal segment rotating or a socket closing is there a moment)."""
     deadline = time.monotonic() + seconds
     while True:
         r = reading(process, port)
         others = sum(r["states"].values()) - 1
         if others <= 0 or time.monotonic() > deadline:
+            for _ in range(5):
+                time.sleep(0.2)
+                r["fds"] = min(r["fds"], fds(process.pid))
             return r
         time.sleep(0.3)
 

@@ -62,7 +62,7 @@ extension LWSServer {
                 user?.storeBytes(of: Self.echoMarker, as: UInt64.self)
                 return 0
             }
-            metrics.refusedUpgrades += 1
+            metrics.refusedUpgrades.increment()
             return 1
         case LWS_CALLBACK_ESTABLISHED:
             guard let user else { return -1 }
@@ -147,7 +147,7 @@ extension LWSServer {
     /// whose `WSI_CREATE` takes the count over as for any accepted socket.
     private func adoptProxied(_ socket: ProxyIntake.Socket, _ header: ProxyHeader.Parse, proxy: String) {
         guard case .header(_, let client) = header else {
-            metrics.proxyHeaderFailures += 1
+            metrics.proxyHeaderFailures.increment()
             logger.debug("connection.proxy_header_failed", metadata: ["proxy": "\(proxy)"])
             return  // the socket closes as it goes
         }
@@ -162,12 +162,12 @@ extension LWSServer {
     /// Counts a refusal for its address; the log says so at most once a second, so a
     /// flood cannot flood the log too.
     private func refused(_ address: String) {
-        metrics.refusedConnections += 1
+        metrics.refused()
         let second = Self.second
         guard lastRefusalLogged != second else { return }
         lastRefusalLogged = second
         logger.warning("connection.refused", metadata: [
-            "address": "\(address)", "open": "\(ledger.openCount(address))", "refused.total": "\(metrics.refusedConnections)",
+            "address": "\(address)", "open": "\(ledger.openCount(address))", "refused.total": "\(metrics.refusals)",
         ])
     }
 
@@ -269,9 +269,11 @@ extension LWSServer {
         httpWaiting[number] = wsi
         httpReplies[wsi] = .waiting(number)
         let executor = executor
+        // The registry is rendered by the relay: the ledger's and the loop's gauges first.
+        if path == "/metrics" { metrics.publish(ledger, health) }
         let handled = handler.respond(to: request) { [self] response in
             // At once, or later from another thread: either way onto the service thread.
-            executor.execute { self.replied(number, path: path, response) }
+            executor.execute { self.replied(number, response) }
         }
         if handled { return 0 }
         httpWaiting[number] = nil
@@ -286,10 +288,8 @@ extension LWSServer {
 
     /// A dynamic response is ready: its headers go out at the next writable callback,
     /// unless the connection went away meanwhile.
-    private func replied(_ number: UInt64, path: String, _ response: HTTPResponse) {
+    private func replied(_ number: UInt64, _ response: HTTPResponse) {
         guard let wsi = httpWaiting.removeValue(forKey: number) else { return }
-        var response = response
-        if path == "/metrics" { response.body += Array(metricsText.utf8) }
         httpReplies[wsi] = .headers(response)
         lws_callback_on_writable(wsi)
     }

@@ -44,12 +44,15 @@ package final class LWSServer: Transport, @unchecked Sendable {
     /// The second of the last refusal written to the log.
     var lastRefusalLogged: Int64 = -1
     /// Refusals the relay does not see, for `/metrics`.
-    package internal(set) var metrics = TransportMetrics()
+    var metrics: TransportMetrics
     var running = true
     var drainDeadline: UInt64?
     let finished = DispatchSemaphore(value: 0)
 
-    package init(config: LWSServerConfig, handler: any TransportHandler, executor: ServiceQueue, logger: Logger) throws(LWSError) {
+    /// `metricsRegistry`: the server's one registry, which the handler renders for `/metrics`.
+    package init(
+        config: LWSServerConfig, handler: any TransportHandler, executor: ServiceQueue, metricsRegistry: MetricsRegistry, logger: Logger
+    ) throws(LWSError) {
         guard let files = StaticFiles(root: config.webRoot) else {
             throw LWSError(description: "the web folder \(config.webRoot) does not exist")
         }
@@ -60,6 +63,7 @@ package final class LWSServer: Transport, @unchecked Sendable {
         self.queue = executor
         self.executor = executor
         ledger = ConnectionLedger(maxOpen: config.maxConnectionsPerAddress, maxNewPerSecond: config.maxNewConnectionsPerAddressPerSecond)
+        metrics = TransportMetrics(registry: metricsRegistry)
     }
 
     package var frameHeadroom: Int { Int(th_lws_pre) }
@@ -111,7 +115,7 @@ package final class LWSServer: Transport, @unchecked Sendable {
     /// Called by the tick timer on the service thread.
     func tickFired() {
         let now = DispatchTime.now().uptimeNanoseconds
-        health.tickFired(due: tickDue, now: now)
+        metrics.tickLateness.recordNanoseconds(Int64(health.tickFired(due: tickDue, now: now)))
         health.enter(now)
         defer { health.leave(DispatchTime.now().uptimeNanoseconds) }
         handler.tick()

@@ -1,12 +1,10 @@
 import Foundation
-import TownhallTransport
 
 /// How the service thread keeps up: any stall on it stops every socket at once, so
 /// `/metrics` shows how late the ticks fire, the longest single turn of work, and the
 /// share of its time the thread spends working rather than waiting for sockets.
+/// (Each tick's lateness also goes into a histogram, in `TransportMetrics`.)
 struct LoopHealth {
-    /// How much later than scheduled each tick fired (seconds).
-    var tickLateness = Histogram(bounds: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5])
     private(set) var worstLateness: UInt64 = 0
     /// The longest callback (outermost, nested ones inside it count towards it).
     private(set) var worstTurn: UInt64 = 0
@@ -28,12 +26,12 @@ struct LoopHealth {
         if depth == 0 { worstTurn = max(worstTurn, now &- turnStart) }
     }
 
-    /// A tick due at `due` fired at `now`; every few seconds the busy share is taken
-    /// from the thread's CPU time (which counts libwebsockets' own work, TLS included).
-    mutating func tickFired(due: UInt64, now: UInt64) {
+    /// A tick due at `due` fired at `now`: returns how late (ns). Every few seconds the
+    /// busy share is taken from the thread's CPU time (which counts libwebsockets' own
+    /// work, TLS included).
+    mutating func tickFired(due: UInt64, now: UInt64) -> UInt64 {
         let late = now > due ? now - due : 0
         worstLateness = max(worstLateness, late)
-        tickLateness.observe(Double(late) / 1e9)
         let cpu = Self.threadCPUNanos()
         if window.wall == 0 {
             window = (cpu, now)
@@ -41,19 +39,7 @@ struct LoopHealth {
             busyShare = Double(cpu - window.cpu) / Double(now - window.wall)
             window = (cpu, now)
         }
-    }
-
-    /// The lines of `/metrics`.
-    func render(into text: inout String) {
-        text += "# HELP townhall_loop_tick_lateness_seconds How much later than scheduled the service thread's tick fired.\n"
-        text += "# TYPE townhall_loop_tick_lateness_seconds histogram\n"
-        tickLateness.render("townhall_loop_tick_lateness_seconds", into: &text)
-        text += "# HELP townhall_loop_tick_lateness_max_seconds The latest any tick has fired since start.\n"
-        text += "# TYPE townhall_loop_tick_lateness_max_seconds gauge\ntownhall_loop_tick_lateness_max_seconds \(Double(worstLateness) / 1e9)\n"
-        text += "# HELP townhall_loop_turn_max_seconds The longest single callback or tick on the service thread since start.\n"
-        text += "# TYPE townhall_loop_turn_max_seconds gauge\ntownhall_loop_turn_max_seconds \(Double(worstTurn) / 1e9)\n"
-        text += "# HELP townhall_loop_busy_ratio Share of the service thread's time spent working (CPU), over the last 5 s.\n"
-        text += "# TYPE townhall_loop_busy_ratio gauge\ntownhall_loop_busy_ratio \(busyShare)\n"
+        return late
     }
 
     static func threadCPUNanos() -> UInt64 {

@@ -1,35 +1,60 @@
-/// What the transport turns away before the relay hears of it.
-package struct TransportMetrics: Sendable {
-    /// Sockets refused for their address (too many open, or too many a second).
-    package var refusedConnections = 0
-    /// WebSocket upgrades refused (wrong path or a foreign Origin).
-    package var refusedUpgrades = 0
-    /// Connections from a PROXY-protocol proxy dropped for a missing, malformed or late header.
-    package var proxyHeaderFailures = 0
-}
+import CoreMetrics
+import TownhallTransport
 
-extension LWSServer {
-    /// The transport's lines of `/metrics`: refusals, and the ledger of admitted sockets.
-    var metricsText: String {
-        var text = ""
-        func metric(_ name: String, _ type: String, _ help: String, _ values: [(labels: String, value: Int)]) {
-            text += "# HELP \(name) \(help)\n# TYPE \(name) \(type)\n"
-            for (labels, value) in values { text += "\(name)\(labels) \(value)\n" }
+/// The transport's part of `/metrics`, in the server's one registry: what it turns away
+/// before the relay hears of it, the ledger of admitted sockets, and the service thread's
+/// health. Counters count as things happen; the gauges are set just before a scrape.
+struct TransportMetrics {
+    /// Sockets refused for their address (too many open, or too many a second).
+    let refusedConnections: Counter
+    /// WebSocket upgrades refused (wrong path or a foreign Origin).
+    let refusedUpgrades: Counter
+    /// Connections from a PROXY-protocol proxy dropped for a missing, malformed or late header.
+    let proxyHeaderFailures: Counter
+    /// How much later than scheduled each tick fired.
+    let tickLateness: CoreMetrics.Timer
+    private let open: [ConnectionLedger<OpaquePointer>.State: Gauge]
+    private let perAddressMax, latenessMax, turnMax, busy: Gauge
+    /// The ledger keeps its totals; these counters follow them at each scrape.
+    private let admitted, released: Counter
+    private var published = (admitted: 0, released: 0)
+    /// Refusals so far, for the log line.
+    private(set) var refusals = 0
+
+    init(registry: MetricsRegistry) {
+        let factory = registry.factory
+        func gauge(_ name: String, _ dimensions: [(String, String)] = []) -> Gauge {
+            Gauge(label: name, dimensions: dimensions, factory: factory)
         }
-        metric("townhall_refused_connections_total", "counter",
-               "Sockets refused for their address (too many open or too many a second).", [("", metrics.refusedConnections)])
-        metric("townhall_refused_upgrades_total", "counter",
-               "WebSocket upgrades refused (wrong path or foreign Origin).", [("", metrics.refusedUpgrades)])
-        metric("townhall_proxy_header_failures_total", "counter",
-               "Connections from a trusted proxy dropped for a missing, malformed or late PROXY header.",
-               [("", metrics.proxyHeaderFailures)])
-        metric("townhall_open_connections", "gauge", "Admitted sockets not yet destroyed, by state.",
-               ConnectionLedger<OpaquePointer>.State.allCases.map { ("{state=\"\($0.rawValue)\"}", ledger.count($0)) })
-        metric("townhall_open_connections_per_address_max", "gauge",
-               "The most connections one address holds open now (trusted proxies' own not counted).", [("", ledger.maxPerAddress)])
-        metric("townhall_connections_admitted_total", "counter", "Sockets admitted at accept.", [("", ledger.admittedTotal)])
-        metric("townhall_connections_released_total", "counter", "Admitted sockets given back at their end.", [("", ledger.releasedTotal)])
-        health.render(into: &text)
-        return text
+        refusedConnections = Counter(label: "townhall_refused_connections_total", factory: factory)
+        refusedUpgrades = Counter(label: "townhall_refused_upgrades_total", factory: factory)
+        proxyHeaderFailures = Counter(label: "townhall_proxy_header_failures_total", factory: factory)
+        tickLateness = CoreMetrics.Timer(label: "townhall_loop_tick_lateness_seconds", factory: factory)
+        open = Dictionary(uniqueKeysWithValues: ConnectionLedger<OpaquePointer>.State.allCases.map {
+            ($0, gauge("townhall_open_connections", [("state", $0.rawValue)]))
+        })
+        perAddressMax = gauge("townhall_open_connections_per_address_max")
+        admitted = Counter(label: "townhall_connections_admitted_total", factory: factory)
+        released = Counter(label: "townhall_connections_released_total", factory: factory)
+        latenessMax = gauge("townhall_loop_tick_lateness_max_seconds")
+        turnMax = gauge("townhall_loop_turn_max_seconds")
+        busy = gauge("townhall_loop_busy_ratio")
+    }
+
+    mutating func refused() {
+        refusals += 1
+        refusedConnections.increment()
+    }
+
+    /// Sets the gauges from the ledger and the loop's health, for the scrape under way.
+    mutating func publish(_ ledger: ConnectionLedger<OpaquePointer>, _ health: LoopHealth) {
+        for (state, gauge) in open { gauge.record(ledger.count(state)) }
+        perAddressMax.record(ledger.maxPerAddress)
+        admitted.increment(by: ledger.admittedTotal - published.admitted)
+        released.increment(by: ledger.releasedTotal - published.released)
+        published = (ledger.admittedTotal, ledger.releasedTotal)
+        latenessMax.record(Double(health.worstLateness) / 1e9)
+        turnMax.record(Double(health.worstTurn) / 1e9)
+        busy.record(health.busyShare)
     }
 }

@@ -22,11 +22,11 @@ extension Relay {
         case "/healthz":
             return HTTPResponse(status: disk.acceptingChanges ? 200 : 503, contentType: "application/json", body: encoder.encode(health))
         case "/metrics":
-            let text = metrics.render(Metrics.Gauges(
+            metrics.publish(Metrics.Gauges(
                 connections: sessions.count, users: presence.snapshot.total, posts: core.currentPostCount,
                 journal: journal.status, acceptingChanges: disk.acceptingChanges
             ))
-            return HTTPResponse(status: 200, contentType: "text/plain; version=0.0.4; charset=utf-8", body: Array(text.utf8))
+            return HTTPResponse(status: 200, contentType: "text/plain; version=0.0.4; charset=utf-8", body: metricsRegistry.render())
         default:
             return nil
         }

@@ -27,7 +27,7 @@ extension Relay {
 
     /// Sends `unauthorized` and closes with 4001.
     func refuse(_ connection: ConnectionID, id: JSONValue?, _ message: String) {
-        metrics.errors["unauthorized", default: 0] += 1
+        metrics.count(error: "unauthorized")
         send(ErrorReply(id: id, code: .unauthorized, message: message), to: connection)
         close(connection, .unauthorized, "unauthorized")
     }

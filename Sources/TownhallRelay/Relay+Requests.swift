@@ -12,7 +12,7 @@ extension Relay {
         do {
             frame = try ClientFrame.decode(bytes)
         } catch {
-            metrics.requests["invalid", default: 0] += 1
+            metrics.count(request: "invalid")
             return reject(connection, ErrorReply(error))
         }
         let receivedAt = clock.monotonicNanos()
@@ -20,23 +20,23 @@ extension Relay {
             // Reads cost like writes: each has its allowance, and refusals count as strikes.
             let now = clock.monotonicMillis
             guard rateLimiter.allows(actor.id, rule, now: now) else {
-                metrics.requests[frame.message.kind, default: 0] += 1
+                metrics.count(request: frame.message.kind)
                 return reject(connection, ErrorReply(id: frame.id, code: .rateLimited, message: rule.message))
             }
             rateLimiter.record(actor.id, rule, now: now)
         }
         switch frame.message {
         case .hello:
-            metrics.requests["hello", default: 0] += 1
+            metrics.count(request: "hello")
             reject(connection, ErrorReply(id: frame.id, code: .badRequest, message: "already signed in"))
         case .ping:
-            metrics.requests["ping", default: 0] += 1
+            metrics.count(request: "ping")
             send(Pong(id: frame.id), to: connection)
         case .refresh(let token):
-            metrics.requests["token", default: 0] += 1
+            metrics.count(request: "token")
             refresh(connection, token: token, id: frame.id, as: actor)
         case .thread(let postID):
-            metrics.requests["thread", default: 0] += 1
+            metrics.count(request: "thread")
             guard !disk.rebuilding else { return reject(connection, ErrorReply(id: frame.id, code: .unavailable, message: Self.rebuildingMessage)) }
             guard let post = core.post(postID), core.canSee(post, actor) else {
                 return reject(connection, ErrorReply(id: frame.id, code: .notFound, message: "no such post"))
@@ -47,7 +47,7 @@ extension Relay {
                 send(Ack(id: id, payload: .thread(WirePost(post, for: audience), comments)), to: connection)
             }
         case .archive(let cycle, let after, let limit):
-            metrics.requests["archive", default: 0] += 1
+            metrics.count(request: "archive")
             guard !disk.rebuilding else { return reject(connection, ErrorReply(id: frame.id, code: .unavailable, message: Self.rebuildingMessage)) }
             guard core.cycleInfo(cycle) != nil else {
                 return reject(connection, ErrorReply(id: frame.id, code: .notFound, message: "no such cycle"))
@@ -55,7 +55,7 @@ extension Relay {
             guard let id = frame.id else { return }
             archivePage(cycle: cycle, after: after, limit: limit, id: id, to: connection, as: actor)
         case .command(let command):
-            metrics.requests[command.kind, default: 0] += 1
+            metrics.count(request: command.kind)
             apply(command, id: frame.id, from: connection, as: actor, receivedAt: receivedAt)
         }
     }
@@ -100,7 +100,7 @@ extension Relay {
 
     /// Sends an error; a connection that keeps earning them is closed with 4008.
     func reject(_ connection: ConnectionID, _ reply: ErrorReply) {
-        metrics.errors[reply.code.rawValue, default: 0] += 1
+        metrics.count(error: reply.code.rawValue)
         send(reply, to: connection)
         let now = clock.monotonicMillis
         guard var session = sessions[connection] else { return }

@@ -5,7 +5,7 @@ import TownhallTransport
 extension Relay: TransportHandler {
     package func connectionOpened(_ connection: ConnectionID, peer: String) {
         sessions[connection] = Session(id: connection, peer: peer, openedAt: clock.monotonicMillis)
-        metrics.connectionsOpened += 1
+        metrics.connectionsOpened.increment()
         if shuttingDown { close(connection, .goingAway, "server shutting down") }
         logger.debug("connection.opened", metadata: ["connection.id": "\(connection)"])
     }
@@ -13,12 +13,12 @@ extension Relay: TransportHandler {
     package func connectionClosed(_ connection: ConnectionID, cause: CloseCause) {
         leave(connection)
         sessions[connection] = nil
-        if cause == .tooSlow { metrics.queueDrops += 1 }
+        if cause == .tooSlow { metrics.queueDrops.increment() }
         logger.debug("connection.closed", metadata: ["connection.id": "\(connection)", "cause": "\(cause)"])
     }
 
     package func received(_ bytes: [UInt8], from connection: ConnectionID) {
-        metrics.framesIn += 1
+        metrics.framesIn.increment()
         guard let session = sessions[connection] else { return }
         guard bytes.count <= config.maxFrameBytes else {
             return close(connection, .tooLarge, "message larger than \(config.maxFrameBytes) bytes")

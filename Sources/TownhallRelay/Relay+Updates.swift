@@ -24,7 +24,7 @@ extension Relay {
             let now = clock.monotonicNanos()
             for pending in batch.acks where sessions[pending.connection] != nil {
                 send(pending.ack, to: pending.connection)
-                metrics.ackLatency.observe(Double(now &- pending.receivedAt) / 1e9)
+                metrics.ackLatency.recordNanoseconds(Int64(now &- pending.receivedAt))
             }
             announced += batch.changes
             notifyReviewed(batch.changes)
@@ -59,10 +59,10 @@ extension Relay {
             let frame = OutboundFrame(encoder.encode(update), headroom: transport?.frameHeadroom ?? 0)
             feed.ring.append(frame, seq: update.seq)
             feeds[audience.rawValue] = feed
-            metrics.updatesBuilt += 1
+            metrics.updatesBuilt.increment()
             for member in feed.members {
                 send(frame, to: member)
-                metrics.updatesSent += 1
+                metrics.updatesSent.increment()
             }
         }
         announced = []

@@ -36,7 +36,9 @@ package final class Relay: @unchecked Sendable {
     var lastPresenceAt: Int64 = .min / 2
     var rateLimiter = RateLimiter()
     var lastPrune: Int64 = 0
-    package internal(set) var metrics = Metrics()
+    /// The server's one registry (the transport's metrics are in it too), and the relay's own.
+    package let metricsRegistry: MetricsRegistry
+    var metrics: Metrics
     /// The journal as the relay sees it: changes taken or not, failure and retries,
     /// snapshots, the rebuild after a failure.
     var disk: JournalTracking
@@ -54,8 +56,11 @@ package final class Relay: @unchecked Sendable {
     package init(
         config: RelayConfig = RelayConfig(), core: Townhall, journal: any Journal, authenticator: Authenticator,
         executor: any ServiceExecutor, clock: RelayClock = .system, logger: Logger = Logger(label: "townhall.relay"),
-        reload: (@Sendable () throws -> Townhall)? = nil, onFatal: @escaping @Sendable (String) -> Void = { _ in }
+        reload: (@Sendable () throws -> Townhall)? = nil, onFatal: @escaping @Sendable (String) -> Void = { _ in },
+        metricsRegistry: MetricsRegistry = MetricsRegistry()
     ) {
+        self.metricsRegistry = metricsRegistry
+        metrics = Metrics(registry: metricsRegistry)
         self.reload = reload
         self.onFatal = onFatal
         self.config = config
@@ -92,8 +97,8 @@ package final class Relay: @unchecked Sendable {
     }
 
     func send(_ frame: OutboundFrame, to connection: ConnectionID) {
-        metrics.framesOut += 1
-        metrics.bytesOut += frame.count
+        metrics.framesOut.increment()
+        metrics.bytesOut.increment(by: frame.count)
         transport?.send(frame, to: connection)
     }
 

@@ -7,6 +7,7 @@ import ServiceLifecycle
 import TownhallCore
 import TownhallRelay
 import TownhallStore
+import TownhallTransport
 
 /// `townhall serve`: the relay on one port, HTTP and WebSocket together.
 struct Serve: AsyncParsableCommand {
@@ -58,6 +59,7 @@ struct Serve: AsyncParsableCommand {
         relayConfig.timeZone = cycleOptions.timeZone
         relayConfig.retainMillis = cycleOptions.retainMillis
         let executor = ServiceQueue()
+        let metricsRegistry = MetricsRegistry()
         let path = folder.path
         let relay = Relay(
             config: relayConfig, core: core, journal: journal, authenticator: authenticator, executor: executor, logger: logger,
@@ -65,7 +67,8 @@ struct Serve: AsyncParsableCommand {
             onFatal: { reason in
                 Logger(label: "townhall").critical("server.exiting", metadata: ["reason": "\(reason)"])
                 Foundation.exit(75)
-            }
+            },
+            metricsRegistry: metricsRegistry
         )
         var serverConfig = LWSServerConfig(host: host, port: port, webRoot: web, tickMilliseconds: tickMs)
         serverConfig.maxQueuedBytes = maxQueueKiB * 1024
@@ -78,7 +81,7 @@ struct Serve: AsyncParsableCommand {
         serverConfig.proxyProtocol = security.proxyProtocol
         serverConfig.echoPath = security.echoPath
         if let echoPath = security.echoPath { logger.warning("server.echo_endpoint_enabled", metadata: ["path": "\(echoPath)"]) }
-        let server = try LWSServer(config: serverConfig, handler: relay, executor: executor, logger: logger)
+        let server = try LWSServer(config: serverConfig, handler: relay, executor: executor, metricsRegistry: metricsRegistry, logger: logger)
         relay.transport = server
         try server.start()
         try await printLinks(port: server.boundPort, authenticator: authenticator)

@@ -30,7 +30,7 @@ struct JournalFailureTests {
         #expect(health.status == 503)
         #expect(String(decoding: health.body, as: UTF8.self).contains(#""state":"read-only""#))
         let metrics = try #require(harness.relay.respond(to: HTTPRequest(path: "/metrics")))
-        #expect(String(decoding: metrics.body, as: UTF8.self).split(separator: "\n").contains("townhall_journal_writable 0"))
+        #expect(String(decoding: metrics.body, as: UTF8.self).split(separator: "\n").contains("townhall_journal_writable 0.0"))
 
         for _ in 0..<29 {
             harness.clock.advance(millis: 2_000)
