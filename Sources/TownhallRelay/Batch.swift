@@ -26,5 +26,4 @@ struct Feed {
     var seq: Int64 = 0
     var ring: ResumeRing
     var lastRanks = Ranks()
-    var members: Set<ConnectionID> = []
 }

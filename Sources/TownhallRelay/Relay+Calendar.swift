@@ -54,7 +54,7 @@ extension Relay {
         for case let .reviewed(id, approved) in changes {
             guard let post = core.post(id) else { continue }
             let notice = ReviewNotice(post: WirePost(post, for: .employees), approved: approved, reason: approved ? nil : post.note)
-            for session in sessions.values where session.actor?.id == post.author.id {
+            for session in sessions.all where session.actor?.id == post.author.id {
                 send(notice, to: session.id)
             }
         }

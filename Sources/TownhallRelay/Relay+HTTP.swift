@@ -23,7 +23,7 @@ extension Relay {
             return HTTPResponse(status: disk.acceptingChanges ? 200 : 503, contentType: "application/json", body: encoder.encode(health))
         case "/metrics":
             metrics.publish(Metrics.Gauges(
-                connections: sessions.count, users: presence.snapshot.total, posts: core.currentPostCount,
+                connections: sessions.count, users: sessions.presence.snapshot.total, posts: core.currentPostCount,
                 journal: journal.status, acceptingChanges: disk.acceptingChanges
             ))
             return HTTPResponse(status: 200, contentType: "text/plain; version=0.0.4; charset=utf-8", body: metricsRegistry.render())

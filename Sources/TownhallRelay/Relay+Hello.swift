@@ -45,16 +45,11 @@ extension Relay {
             return
         }
         let actor = identity.actor
-        guard presence.connections(of: actor.id) < config.maxConnectionsPerUser else {
+        guard sessions.presence.connections(of: actor.id) < config.maxConnectionsPerUser else {
             send(ErrorReply(id: helloID, code: .rateLimited, message: "too many connections for this user (at most \(config.maxConnectionsPerUser))"), to: connection)
             return close(connection, .policy, "too many connections for this user")
         }
-        sessions[connection]?.phase = .ready(actor)
-        sessions[connection]?.expires = identity.expires
-        sessions[connection]?.early = []
-        let audience = Audience(actor.role)
-        feeds[audience.rawValue].members.insert(connection)
-        presence.join(user: actor.id, office: actor.office)
+        sessions.signIn(connection, as: actor, expires: identity.expires)
         sendWelcome(to: connection, actor: actor, resume: resume)
         logger.info("session.ready", metadata: ["connection.id": "\(connection)", "role": "\(actor.role.rawValue)"])
         for bytes in session.early where sessions[connection]?.actor != nil {
@@ -95,7 +90,7 @@ extension Relay {
             posts: posts, ranks: ranks, myVotes: core.votes(of: actor.id),
             comments: full ? core.liveComments(last: config.welcomeComments).map(WireComment.init) : nil,
             announcements: full ? core.announcements(last: config.welcomeAnnouncements) : nil,
-            presence: presence.snapshot, recovered: !full,
+            presence: sessions.presence.snapshot, recovered: !full,
             agenda: audience == .staff ? core.agenda : nil
         )
     }

@@ -4,15 +4,14 @@ import TownhallTransport
 
 extension Relay: TransportHandler {
     package func connectionOpened(_ connection: ConnectionID, peer: String) {
-        sessions[connection] = Session(id: connection, peer: peer, openedAt: clock.monotonicMillis)
+        sessions.open(Session(id: connection, peer: peer, openedAt: clock.monotonicMillis))
         metrics.connectionsOpened.increment()
         if shuttingDown { close(connection, .goingAway, "server shutting down") }
         logger.debug("connection.opened", metadata: ["connection.id": "\(connection)"])
     }
 
     package func connectionClosed(_ connection: ConnectionID, cause: CloseCause) {
-        leave(connection)
-        sessions[connection] = nil
+        sessions.remove(connection)
         if cause == .tooSlow { metrics.queueDrops.increment() }
         logger.debug("connection.closed", metadata: ["connection.id": "\(connection)", "cause": "\(cause)"])
     }
@@ -44,7 +43,7 @@ extension Relay: TransportHandler {
     package func tick() {
         let now = clock.monotonicMillis
         let wallSeconds = Double(clock.wallMillis()) / 1000
-        for session in sessions.values {
+        for session in sessions.all {
             switch session.phase {
             case .awaitingHello where now - session.openedAt >= config.helloTimeoutMillis:
                 close(session.id, .unauthorized, "no hello in time")

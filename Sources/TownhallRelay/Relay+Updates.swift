@@ -43,16 +43,11 @@ extension Relay {
     /// Builds at most one update per audience from everything announced since the last
     /// tick, encodes it once, and queues the same bytes on every member.
     func publishUpdates(now: Int64) {
-        let current = presence.snapshot
-        let presenceDue = current != lastPresence && now - lastPresenceAt >= config.presenceIntervalMillis
-        if presenceDue {
-            lastPresence = current
-            lastPresenceAt = now
-        }
-        guard !announced.isEmpty || presenceDue else { return }
+        let presence = sessions.presenceDue(now: now, interval: config.presenceIntervalMillis)
+        guard !announced.isEmpty || presence != nil else { return }
         for audience in Audience.allCases {
             var update = update(for: audience, seq: feeds[audience.rawValue].seq + 1)
-            if presenceDue { update.presence = current }
+            if let presence { update.presence = presence }
             guard !update.isEmpty else { continue }
             var feed = feeds[audience.rawValue]
             feed.seq = update.seq
@@ -60,7 +55,7 @@ extension Relay {
             feed.ring.append(frame, seq: update.seq)
             feeds[audience.rawValue] = feed
             metrics.updatesBuilt.increment()
-            for member in feed.members {
+            for member in sessions.members(of: audience) {
                 send(frame, to: member)
                 metrics.updatesSent.increment()
             }

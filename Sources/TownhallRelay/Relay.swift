@@ -27,13 +27,11 @@ package final class Relay: @unchecked Sendable {
     package weak var transport: (any Transport)?
     let encoder = FrameEncoder()
 
-    var sessions: [ConnectionID: Session] = [:]
+    /// Connections, who is signed in, and the audience each receives.
+    var sessions = SessionTable()
     var feeds: [Feed]
     /// Durable changes not yet announced in an update.
     var announced: [Change] = []
-    var presence = Presence()
-    var lastPresence = WirePresence(total: 0, offices: [:])
-    var lastPresenceAt: Int64 = .min / 2
     var rateLimiter = RateLimiter()
     var lastPrune: Int64 = 0
     /// The server's one registry (the transport's metrics are in it too), and the relay's own.
@@ -105,16 +103,9 @@ package final class Relay: @unchecked Sendable {
     /// Ends a connection on the relay's initiative; it stops counting at once.
     func close(_ connection: ConnectionID, _ code: CloseCode, _ reason: String) {
         guard sessions[connection] != nil else { return }
-        leave(connection)
+        sessions.leave(connection)
         sessions[connection]?.phase = .closing
         logger.info("connection.closing", metadata: ["connection.id": "\(connection)", "close.code": "\(code.rawValue)"])
         transport?.close(connection, code: code, reason: reason)
-    }
-
-    /// Takes a signed-in connection out of its audience and of presence.
-    func leave(_ connection: ConnectionID) {
-        guard let actor = sessions[connection]?.actor else { return }
-        feeds[Audience(actor.role).rawValue].members.remove(connection)
-        presence.leave(user: actor.id)
     }
 }
