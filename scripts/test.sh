@@ -44,5 +44,5 @@ echo "== benchmark: service-thread stalls with a week loaded (short form, debug 
 swift build --product StallBench
 .build/debug/StallBench 1000 40000 10000
 
-echo "== soak (short form; scripts/soak.sh --minutes 30 for the full run)"
+echo "== soak (short form: 1 minute after a 70 s warm-up; scripts/soak.sh --minutes 30 for the full run)"
 scripts/soak.sh --bin "$TOWNHALL_BIN" --minutes 1
