@@ -3,6 +3,7 @@ import Testing
 import TownhallCore
 import TownhallProtocol
 @testable import TownhallRelay
+import TownhallTransport
 
 @Suite("The weekly loop over the wire")
 struct WeeklyLoopTests {
@@ -105,16 +106,21 @@ struct WeeklyLoopTests {
         #expect((harness.messages(bob, type: "update").last?["posts"] as? [[String: Any]])?.first?["id"] as? String == "p1")
     }
 
-    @Test("retention erases old weeks and the relay snapshots at once so the disk forgets")
-    func retention() async throws {
+    /// A relay keeping one week, started on Monday 2 November 2026, with Alice and a host
+    /// signed in.
+    func retaining() async -> (Harness, FlakyJournal, alice: ConnectionID, host: ConnectionID) {
         var config = RelayConfig()
         config.retainWeeks = 1
         config.weeklyRollover = false
         let journal = FlakyJournal()
         let harness = await Harness(config: config, journal: journal, startedAt: Self.utc("2026-11-02T09:00:00Z"))
         harness.clock.set(millis: Self.utc("2026-11-02T09:00:00Z"))
-        let alice = await harness.signIn(Harness.alice)
-        let host = await harness.signIn(Harness.host)
+        return (harness, journal, await harness.signIn(Harness.alice), await harness.signIn(Harness.host))
+    }
+
+    @Test("retention erases old weeks and the relay snapshots at once so the disk forgets")
+    func retention() async throws {
+        let (harness, journal, alice, host) = await retaining()
         harness.send(alice, ["type": "post", "text": "Old news", "id": 1])
         harness.clock.set(millis: Self.utc("2026-11-09T09:00:00Z"))
         harness.send(host, ["type": "cycle", "action": "close", "carryOver": false, "id": 2])
@@ -134,14 +140,7 @@ struct WeeklyLoopTests {
 
     @Test("retention that erases only live comments and announcements is journaled, announced and snapshotted")
     func retentionOfLiveOnly() async throws {
-        var config = RelayConfig()
-        config.retainWeeks = 1
-        config.weeklyRollover = false
-        let journal = FlakyJournal()
-        let harness = await Harness(config: config, journal: journal, startedAt: Self.utc("2026-11-02T09:00:00Z"))
-        harness.clock.set(millis: Self.utc("2026-11-02T09:00:00Z"))
-        let alice = await harness.signIn(Harness.alice)
-        let host = await harness.signIn(Harness.host)
+        let (harness, journal, alice, host) = await retaining()
         harness.send(alice, ["type": "comment", "text": "Old live comment", "id": 1])
         harness.send(host, ["type": "announce", "text": "Old announcement", "id": 2])
         harness.tick()
