@@ -43,7 +43,7 @@ package final class LWSServer: Transport, @unchecked Sendable {
     var tickDue: UInt64 = 0
     /// The second of the last refusal written to the log.
     var lastRefusalLogged: Int64 = -1
-    /// Refusals the relay does not see, for `/metrics`.
+    /// The transport's counters and gauges, in the server's registry.
     var metrics: TransportMetrics
     var running = true
     var drainDeadline: UInt64?
