@@ -53,11 +53,7 @@ struct ConnectionLedger<Key: Hashable> {
     /// A socket from `address` was accepted: counts it, or refuses it (nothing counted).
     /// `exempt` admits a trusted proxy past the per-address caps.
     mutating func admit(from address: String, exempt: Bool = false, second: Int64) -> Bool {
-        if let stale = pending {
-            pending = nil
-            give(stale.address, exempt: stale.exempt)
-            releasedTotal += 1
-        }
+        abandonPending()
         guard exempt || allows(address, second: second) else { return false }
         take(address, exempt: exempt, second: second)
         admittedTotal += 1
@@ -77,7 +73,7 @@ struct ConnectionLedger<Key: Hashable> {
     }
 
     /// The last admission will not be claimed (libwebsockets refused to adopt its socket
-    /// and closed it): give it back now.
+    /// and closed it, or allocation failed before its connection was created): give it back.
     mutating func abandonPending() {
         guard let stale = pending else { return }
         pending = nil
@@ -138,15 +134,18 @@ struct ConnectionLedger<Key: Hashable> {
     var maxPerAddress: Int { open.max }
 
     private func allows(_ address: String, second: Int64) -> Bool {
-        let arrived = arrivals[address].map { $0.second == second ? $0.count : 0 } ?? 0
-        return open.count(address) < maxOpen && arrived < maxNewPerSecond
+        open.count(address) < maxOpen && arrived(address, second: second) < maxNewPerSecond
+    }
+
+    /// New connections from `address` in `second`.
+    private func arrived(_ address: String, second: Int64) -> Int {
+        arrivals[address].map { $0.second == second ? $0.count : 0 } ?? 0
     }
 
     /// Counts one more open (and, this second, new) connection against `address`.
     private mutating func take(_ address: String, exempt: Bool, second: Int64) {
         guard !exempt else { return }
-        let arrived = arrivals[address].map { $0.second == second ? $0.count : 0 } ?? 0
-        arrivals[address] = (second, arrived + 1)
+        arrivals[address] = (second, arrived(address, second: second) + 1)
         open.add(address)
     }
 

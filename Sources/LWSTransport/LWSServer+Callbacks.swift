@@ -33,7 +33,7 @@ extension LWSServer {
             var text = [CChar](repeating: 0, count: 64)
             withUnsafePointer(to: &args.pointee.cli_addr) { th_address_text($0, &text, socklen_t(text.count)) }
             let raw = String(decoding: text.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-            let address = parseAddress(raw).map(formatAddress) ?? raw
+            let address = canonicalAddress(raw) ?? raw
             if config.proxyProtocol, config.trustedProxies.trusts(address) {
                 return takeOverForProxyHeader(args.pointee.accept_fd, from: address)
             }

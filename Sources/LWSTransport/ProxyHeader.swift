@@ -73,8 +73,7 @@ enum ProxyHeader {
                 return .header(length: 16 + length, client: formatAddress(Array(bytes[16..<20])))
             case 0x21 where length >= 36:
                 // An IPv4-mapped address counts as its IPv4, as everywhere else.
-                let raw = Array(bytes[16..<32])
-                return .header(length: 16 + length, client: formatAddress(parseAddress(formatAddress(raw)) ?? raw))
+                return .header(length: 16 + length, client: canonicalAddress(formatAddress(Array(bytes[16..<32]))))
             case 0x00:
                 return .header(length: 16 + length, client: nil)
             default:

@@ -79,7 +79,6 @@ private final class HeaderRead: @unchecked Sendable {
 
     func start(timeout: DispatchTimeInterval) {
         source.setEventHandler { [self] in readable() }
-        source.setCancelHandler {}
         source.resume()
         queue.asyncAfter(deadline: .now() + timeout) { [self] in finish(.invalid("no PROXY header in time")) }
     }

@@ -68,8 +68,7 @@ package struct TrustedProxies: Sendable {
         } else if text.filter({ $0 == ":" }).count == 1, let colon = text.firstIndex(of: ":") {
             text = String(text[..<colon])
         }
-        guard let bytes = parseAddress(text) else { return nil }
-        return formatAddress(bytes)
+        return canonicalAddress(text)
     }
 }
 
@@ -84,6 +83,12 @@ func parseAddress(_ text: String) -> [UInt8]? {
     let bytes = withUnsafeBytes(of: &v6) { Array($0) }
     if bytes[0..<10].allSatisfy({ $0 == 0 }), bytes[10] == 0xFF, bytes[11] == 0xFF { return Array(bytes[12...]) }
     return bytes
+}
+
+/// An address's one text form (IPv4-mapped IPv6 as IPv4, IPv6 compressed and lower
+/// case), so one client is one key; nil when it is not an address.
+func canonicalAddress(_ text: String) -> String? {
+    parseAddress(text).map(formatAddress)
 }
 
 /// The canonical text of an address from `parseAddress`.

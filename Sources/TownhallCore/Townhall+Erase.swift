@@ -12,7 +12,7 @@ extension Townhall {
     /// since is skipped.
     mutating func purge(before cutoff: Int64, by actor: Actor, plan: PurgePlan? = nil) throws(CoreError) -> Outcome {
         try require(actor, in: [.host], to: "apply retention")
-        let plan = plan?.cutoff == cutoff ? plan! : purgePlan(before: cutoff)
+        let plan = plan.flatMap { $0.cutoff == cutoff ? $0 : nil } ?? purgePlan(before: cutoff)
         var erased = Counts()
         var changes: [Change] = []
         for (user, numbers) in plan.votes {

@@ -16,28 +16,25 @@ extension Relay {
             return reject(connection, ErrorReply(error))
         }
         let receivedAt = clock.monotonicNanos()
+        metrics.count(request: frame.message.kind)
         if let rule = readRule(for: frame.message) {
             // Reads cost like writes: each has its allowance, and refusals count as strikes.
             let now = clock.monotonicMillis
             guard rateLimiter.allows(actor.id, rule, now: now) else {
-                metrics.count(request: frame.message.kind)
                 return reject(connection, ErrorReply(id: frame.id, code: .rateLimited, message: rule.message))
             }
             rateLimiter.record(actor.id, rule, now: now)
         }
         switch frame.message {
         case .hello:
-            metrics.count(request: "hello")
             reject(connection, ErrorReply(id: frame.id, code: .badRequest, message: "already signed in"))
         case .ping:
-            metrics.count(request: "ping")
             send(Pong(id: frame.id), to: connection)
         case .refresh(let token):
-            metrics.count(request: "token")
             refresh(connection, token: token, id: frame.id, as: actor)
+        case .thread where disk.rebuilding, .archive where disk.rebuilding:
+            reject(connection, ErrorReply(id: frame.id, code: .unavailable, message: Self.rebuildingMessage))
         case .thread(let postID):
-            metrics.count(request: "thread")
-            guard !disk.rebuilding else { return reject(connection, ErrorReply(id: frame.id, code: .unavailable, message: Self.rebuildingMessage)) }
             guard let post = core.post(postID), core.canSee(post, actor) else {
                 return reject(connection, ErrorReply(id: frame.id, code: .notFound, message: "no such post"))
             }
@@ -47,15 +44,12 @@ extension Relay {
                 send(Ack(id: id, payload: .thread(WirePost(post, for: audience), comments)), to: connection)
             }
         case .archive(let cycle, let after, let limit):
-            metrics.count(request: "archive")
-            guard !disk.rebuilding else { return reject(connection, ErrorReply(id: frame.id, code: .unavailable, message: Self.rebuildingMessage)) }
             guard core.cycleInfo(cycle) != nil else {
                 return reject(connection, ErrorReply(id: frame.id, code: .notFound, message: "no such cycle"))
             }
             guard let id = frame.id else { return }
             archivePage(cycle: cycle, after: after, limit: limit, id: id, to: connection, as: actor)
         case .command(let command):
-            metrics.count(request: command.kind)
             apply(command, id: frame.id, from: connection, as: actor, receivedAt: receivedAt)
         }
     }

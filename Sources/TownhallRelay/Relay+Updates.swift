@@ -55,10 +55,7 @@ extension Relay {
             feed.ring.append(frame, seq: update.seq)
             feeds[audience.rawValue] = feed
             metrics.updatesBuilt.increment()
-            for member in sessions.members(of: audience) {
-                send(frame, to: member)
-                metrics.updatesSent.increment()
-            }
+            send(frame, to: sessions.members(of: audience))
         }
         announced = []
     }

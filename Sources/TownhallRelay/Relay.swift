@@ -94,6 +94,15 @@ package final class Relay: @unchecked Sendable {
         send(OutboundFrame(encoder.encode(message), headroom: transport?.frameHeadroom ?? 0), to: connection)
     }
 
+    /// One update to every member of an audience; counted once, not per member (the
+    /// counters are atomics, and this loop is the hottest there is).
+    func send(_ frame: OutboundFrame, to members: Set<ConnectionID>) {
+        metrics.updatesSent.increment(by: members.count)
+        metrics.framesOut.increment(by: members.count)
+        metrics.bytesOut.increment(by: members.count * frame.count)
+        for member in members { transport?.send(frame, to: member) }
+    }
+
     func send(_ frame: OutboundFrame, to connection: ConnectionID) {
         metrics.framesOut.increment()
         metrics.bytesOut.increment(by: frame.count)

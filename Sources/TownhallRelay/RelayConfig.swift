@@ -41,7 +41,7 @@ package struct RelayConfig: Sendable {
     }
     /// The same in milliseconds (the soak test erases within minutes).
     package var retainMillis: Int64?
-    static let weekMillis: Int64 = 7 * 24 * 3_600_000
+    package static let weekMillis: Int64 = 7 * 24 * 3_600_000
     package var rateLimits = RateLimits()
 
     package init() {}

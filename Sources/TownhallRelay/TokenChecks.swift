@@ -1,5 +1,3 @@
-import Synchronization
-
 /// Token checks off the service thread (jwt-kit's key sets are actors), as one owned
 /// piece of work instead of a loose task per hello: checks queue here, run concurrently,
 /// and at shutdown the queue stops taking new ones and the ones in flight finish before
@@ -13,7 +11,6 @@ package final class TokenChecks: Sendable {
     private let checks: AsyncStream<Check>
     private let intake: AsyncStream<Check>.Continuation
     private let done: Task<Void, Never>
-    private let closed = Atomic<Bool>(false)
 
     package init(authenticator: Authenticator) {
         (checks, intake) = AsyncStream.makeStream(of: Check.self)
@@ -28,9 +25,9 @@ package final class TokenChecks: Sendable {
     }
 
     /// Checks `token`; `finish` runs on some other thread with the result. After `close`
-    /// the check is refused at once.
+    /// (the stream is finished) the check is refused at once.
     package func submit(_ token: String, finish: @escaping @Sendable (Result<Identity, AuthError>) -> Void) {
-        guard !closed.load(ordering: .acquiring), case .enqueued = intake.yield(Check(token: token, finish: finish)) else {
+        guard case .enqueued = intake.yield(Check(token: token, finish: finish)) else {
             return finish(.failure(AuthError("the server is shutting down")))
         }
     }
@@ -40,7 +37,6 @@ package final class TokenChecks: Sendable {
 
     /// Takes no new checks and waits for those in flight.
     package func close() async {
-        closed.store(true, ordering: .releasing)
         intake.finish()
         await done.value
     }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import TownhallRelay
 
 /// `serve`'s options for the weekly cycle: its time zone, post review and retention.
 struct CycleOptions: ParsableArguments {
@@ -22,6 +23,6 @@ struct CycleOptions: ParsableArguments {
 
     /// How long ended cycles are kept, in milliseconds (nil: for ever).
     var retainMillis: Int64? {
-        retainSeconds.map { Int64($0) * 1000 } ?? retainWeeks.map { Int64($0) * 7 * 24 * 3_600_000 }
+        retainSeconds.map { Int64($0) * 1000 } ?? retainWeeks.map { Int64($0) * RelayConfig.weekMillis }
     }
 }

@@ -80,6 +80,8 @@ class Server:
         self.clients: list[Client] = []
         self.expect_exit = False
         self._tokens: dict = {}
+        # The TLS context a client needs to reach it (None: plain HTTP).
+        self.context: Optional[ssl.SSLContext] = None
 
     # --------------------------------------------------------------- lifecycle
     def serve_args(self) -> list:
@@ -246,7 +248,7 @@ class Server:
     def http_get(self, path: str, timeout: float = 5.0, headers: Optional[dict] = None):
         req = urllib.request.Request(self.url + path, headers=headers or {})
         try:
-            with urllib.request.urlopen(req, timeout=timeout) as r:
+            with urllib.request.urlopen(req, timeout=timeout, context=self.context) as r:
                 return r.status, dict(r.headers), r.read().decode("utf-8", "replace")
         except urllib.error.HTTPError as e:
             return e.code, dict(e.headers), e.read().decode("utf-8", "replace")
@@ -381,7 +383,7 @@ def server_state(server: Server) -> dict:
 
 # ------------------------------------------------------------------- fixtures
 class TLSServer(Server):
-    """conftest's Server (lifecycle, log, tokens) over TLS with a pair from
+    """A Server (lifecycle, log, tokens) over TLS with a pair from
     scripts/make-cert.sh; its health checks and /metrics scrapes go over https."""
 
     def __init__(self, base: Path, tick_ms: Optional[int] = None, data: Optional[Path] = None,
@@ -396,13 +398,6 @@ class TLSServer(Server):
     def url(self) -> str:
         return f"https://{HOST}:{self.port}"
 
-    def http_get(self, path: str, timeout: float = 5.0, headers: Optional[dict] = None):
-        request = urllib.request.Request(self.url + path, headers=headers or {})
-        try:
-            with urllib.request.urlopen(request, timeout=timeout, context=self.context) as r:
-                return r.status, dict(r.headers), r.read().decode("utf-8", "replace")
-        except urllib.error.HTTPError as e:
-            return e.code, dict(e.headers), e.read().decode("utf-8", "replace")
 
 
 
