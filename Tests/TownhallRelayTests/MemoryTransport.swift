@@ -42,30 +42,38 @@ final class MemoryTransport: Transport {
 /// Collects work from other threads; the test drains it on its own thread, which
 /// plays the service thread. Like the real executor, work submitted from the service
 /// thread runs inline.
-final class QueueExecutor: ServiceExecutor {
-    private let pending = Mutex<[@Sendable () -> Void]>([])
-    private let serviceThread = Mutex<pthread_t?>(nil)
+///
+/// Guarded by an `NSLock` (a pthread mutex) rather than `Mutex`: token checks and
+/// off-thread work hand work in here from other threads all the time, and when a
+/// `Mutex` is contended on Linux its hand-over goes through a futex that
+/// ThreadSanitizer does not see, so it reported this queue as a race now and then.
+final class QueueExecutor: ServiceExecutor, @unchecked Sendable {
+    private let lock = NSLock()
+    private var pending: [@Sendable () -> Void] = []
+    private var serviceThread: pthread_t?
 
     func execute(_ work: @escaping @Sendable () -> Void) {
-        if let thread = serviceThread.withLock({ $0 }), pthread_equal(thread, pthread_self()) != 0 {
-            return work()
+        let inline = lock.withLock { () -> Bool in
+            if let thread = serviceThread, pthread_equal(thread, pthread_self()) != 0 { return true }
+            pending.append(work)
+            return false
         }
-        pending.withLock { $0.append(work) }
+        if inline { work() }
     }
 
     /// Runs `body` as the service thread.
     func onService<T>(_ body: () -> T) -> T {
-        serviceThread.withLock { $0 = pthread_self() }
-        defer { serviceThread.withLock { $0 = nil } }
+        lock.withLock { serviceThread = pthread_self() }
+        defer { lock.withLock { serviceThread = nil } }
         return body()
     }
 
     /// Runs what is queued; returns how many items ran.
     @discardableResult
     func drain() -> Int {
-        let work = pending.withLock { queue in
-            defer { queue.removeAll() }
-            return queue
+        let work = lock.withLock {
+            defer { pending.removeAll() }
+            return pending
         }
         onService { for item in work { item() } }
         return work.count
