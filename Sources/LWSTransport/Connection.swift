@@ -9,10 +9,14 @@ enum HTTPReply {
     case body([UInt8])
 }
 
-/// The transport's view of one WebSocket: its output queue, the message being
-/// reassembled, and how it is to be closed.
-struct Connection {
+/// The transport's view of one WebSocket: its socket, its output queue, the message
+/// being reassembled, and how it is to be closed.
+///
+/// A class, so a frame is queued in place: a struct in the connections table would be
+/// copied out and back, and its queue's storage copied on write, for every frame.
+final class Connection {
     let id: ConnectionID
+    let wsi: OpaquePointer
     var output: OutputQueue
     /// The text message being reassembled from fragments.
     var incoming: [UInt8] = []
@@ -22,8 +26,9 @@ struct Connection {
     /// A conformance-test echo connection: the relay never hears of it.
     var echo = false
 
-    init(id: ConnectionID, output: OutputQueue) {
+    init(id: ConnectionID, wsi: OpaquePointer, output: OutputQueue) {
         self.id = id
+        self.wsi = wsi
         self.output = output
     }
 }

@@ -71,10 +71,9 @@ extension LWSServer {
             let id = nextID
             nextID += 1
             user.storeBytes(of: id, as: UInt64.self)
-            var state = Connection(id: id, output: OutputQueue(maxBytes: config.maxQueuedBytes, maxFrames: config.maxQueuedFrames))
+            let state = Connection(id: id, wsi: wsi, output: OutputQueue(maxBytes: config.maxQueuedBytes, maxFrames: config.maxQueuedFrames))
             state.echo = echo
             connections[id] = state
-            sockets[id] = wsi
             if !echo { handler.connectionOpened(id, peer: ledger.address(of: wsi) ?? peer(wsi)) }
             return 0
         case LWS_CALLBACK_RECEIVE:
@@ -87,8 +86,9 @@ extension LWSServer {
             ledger.set(wsi, .closing)
             guard let user else { return 0 }
             let id = user.load(as: UInt64.self)
-            sockets[id] = nil
-            if let state = connections.removeValue(forKey: id), !state.echo { handler.connectionClosed(id, cause: state.cause) }
+            guard let state = connections.removeValue(forKey: id) else { return 0 }
+            forget(state)
+            if !state.echo { handler.connectionClosed(id, cause: state.cause) }
             return 0
         case LWS_CALLBACK_HTTP:
             ledger.set(wsi, .http)
@@ -193,7 +193,7 @@ extension LWSServer {
     /// Reassembles a message; refuses an oversized one at its first fragment (1009)
     /// before buffering it, and binary frames (1003).
     private func receive(_ wsi: OpaquePointer, _ id: ConnectionID, _ input: UnsafeMutableRawPointer?, _ length: Int) -> Int32 {
-        guard var state = connections[id] else { return -1 }
+        guard let state = connections[id] else { return -1 }
         if state.closing != nil { return 0 }
         let binary = lws_frame_is_binary(wsi) != 0
         if binary && !state.echo {
@@ -203,19 +203,14 @@ extension LWSServer {
         let announced = state.incoming.count + length + Int(lws_remaining_packet_payload(wsi))
         guard announced <= (state.echo ? config.echoMaxMessageBytes : config.maxMessageBytes) else {
             state.incoming = []
-            connections[id] = state
             return closeNow(wsi, LWS_CLOSE_STATUS_MESSAGE_TOO_LARGE, "message larger than \(config.maxMessageBytes) bytes")
         }
         if let input, length > 0 {
             state.incoming.append(contentsOf: UnsafeRawBufferPointer(start: input, count: length))
         }
-        guard lws_is_final_fragment(wsi) != 0 else {
-            connections[id] = state
-            return 0
-        }
+        guard lws_is_final_fragment(wsi) != 0 else { return 0 }
         let message = state.incoming
         state.incoming = []
-        connections[id] = state
         if state.echo {
             let frame = OutboundFrame(message, headroom: frameHeadroom)
             frame.binary = binary
@@ -229,9 +224,8 @@ extension LWSServer {
     /// Writes one queued frame per callback and asks again while more wait; once the
     /// queue is empty, a decided close is sent.
     private func writable(_ wsi: OpaquePointer, _ id: ConnectionID) -> Int32 {
-        guard var state = connections[id] else { return -1 }
-        if let frame = state.output.pop() {
-            connections[id] = state
+        guard let state = connections[id] else { return -1 }
+        if let frame = dequeue(state) {
             let count = frame.count
             let written = frame.storage.withUnsafeMutableBufferPointer { raw in
                 lws_write(wsi, raw.baseAddress! + frame.headroom, count, frame.binary ? LWS_WRITE_BINARY : LWS_WRITE_TEXT)

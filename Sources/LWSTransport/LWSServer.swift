@@ -24,7 +24,8 @@ package final class LWSServer: Transport, @unchecked Sendable {
     let queue: ServiceQueue
 
     var connections: [ConnectionID: Connection] = [:]
-    var sockets: [ConnectionID: OpaquePointer] = [:]
+    /// Connections with updates queued and not yet written: the fan-out's backlog.
+    package internal(set) var backlogged = 0
     var nextID: ConnectionID = 1
     /// Dynamic HTTP responses on their way out, per connection.
     var httpReplies: [OpaquePointer: HTTPReply] = [:]
@@ -131,32 +132,57 @@ package final class LWSServer: Transport, @unchecked Sendable {
     // MARK: Transport
 
     package func send(_ frame: OutboundFrame, to connection: ConnectionID) {
-        guard var state = connections[connection], state.closing == nil else { return }
-        if state.output.push(frame) {
-            connections[connection] = state
-            native?.wantWritable(sockets[connection])
+        guard let state = connections[connection] else { return }
+        enqueue(frame, on: state, update: false)
+    }
+
+    package func broadcast(_ frame: OutboundFrame, to members: Set<ConnectionID>) {
+        for member in members {
+            guard let state = connections[member] else { continue }
+            enqueue(frame, on: state, update: true)
+        }
+    }
+
+    private func enqueue(_ frame: OutboundFrame, on state: Connection, update: Bool) {
+        guard state.closing == nil else { return }
+        let hadUpdates = state.output.hasUpdates
+        if state.output.push(frame, update: update) {
+            if update && !hadUpdates { backlogged += 1 }
+            native?.wantWritable(state.wsi)
             return
         }
+        if hadUpdates { backlogged -= 1 }
         state.output.drop()
         state.cause = .tooSlow
         state.closing = (.tooSlow, "too slow: output dropped, reconnect with resume")
-        connections[connection] = state
-        closeSoon(connection)
-        logger.warning("connection.too_slow", metadata: ["connection.id": "\(connection)"])
+        closeSoon(state)
+        logger.warning("connection.too_slow", metadata: ["connection.id": "\(state.id)"])
+    }
+
+    /// Takes the next frame off a connection's queue, keeping the backlog count true.
+    func dequeue(_ state: Connection) -> OutboundFrame? {
+        let hadUpdates = state.output.hasUpdates
+        let frame = state.output.pop()
+        if hadUpdates && !state.output.hasUpdates { backlogged -= 1 }
+        return frame
+    }
+
+    /// Forgets a connection's queue as it goes, keeping the backlog count true.
+    func forget(_ state: Connection) {
+        if state.output.hasUpdates { backlogged -= 1 }
+        state.output.drop()
     }
 
     package func close(_ connection: ConnectionID, code: CloseCode, reason: String) {
-        guard var state = connections[connection], state.closing == nil else { return }
+        guard let state = connections[connection], state.closing == nil else { return }
         state.closing = (code, reason)
         state.cause = .server
-        connections[connection] = state
-        closeSoon(connection)
+        closeSoon(state)
     }
 
     /// Asks for the close to be sent; the connection counts as closing from now on.
-    private func closeSoon(_ connection: ConnectionID) {
-        guard let wsi = sockets[connection] else { return }
-        ledger.set(wsi, .closing)
-        native?.closeSoon(wsi)
+    private func closeSoon(_ state: Connection) {
+        ledger.set(state.wsi, .closing)
+        native?.closeSoon(state.wsi)
     }
 }

@@ -36,7 +36,9 @@ final class NativeParts {
         protocols[0].name = UnsafePointer(name)
         protocols[0].callback = lwsCallback
         protocols[0].per_session_data_size = MemoryLayout<UInt64>.size
-        protocols[0].rx_buffer_size = 4096
+        // Per connection, for its whole life: requests are small, a larger one arrives in
+        // pieces that `receive` puts together.
+        protocols[0].rx_buffer_size = 1024
 
         retry = .allocate(capacity: 1)
         retry.initialize(to: lws_retry_bo_t())

@@ -54,8 +54,8 @@ extension Relay {
         for case let .reviewed(id, approved) in changes {
             guard let post = core.post(id) else { continue }
             let notice = ReviewNotice(post: WirePost(post, for: .employees), approved: approved, reason: approved ? nil : post.note)
-            for session in sessions.all where session.actor?.id == post.author.id {
-                send(notice, to: session.id)
+            for connection in sessions.connections(of: post.author.id) {
+                send(notice, to: connection)
             }
         }
     }

@@ -49,7 +49,7 @@ extension Relay {
             send(ErrorReply(id: helloID, code: .rateLimited, message: "too many connections for this user (at most \(config.maxConnectionsPerUser))"), to: connection)
             return close(connection, .policy, "too many connections for this user")
         }
-        sessions.signIn(connection, as: actor, expires: identity.expires)
+        sessions.signIn(connection, as: actor, expires: identity.expires, expiryDue: expiryDue(identity.expires))
         sendWelcome(to: connection, actor: actor, resume: resume)
         logger.info("session.ready", metadata: ["connection.id": "\(connection)", "role": "\(actor.role.rawValue)"])
         for bytes in session.early where sessions[connection]?.actor != nil {
@@ -106,7 +106,7 @@ extension Relay {
         guard sessions[connection]?.actor != nil else { return }
         switch result {
         case .success(let identity) where identity.actor == actor:
-            sessions[connection]?.expires = identity.expires
+            sessions.extend(connection, expires: identity.expires, expiryDue: expiryDue(identity.expires))
             if let id { send(Ack(id: id, payload: .none), to: connection) }
         case .success:
             reject(connection, ErrorReply(id: id, code: .unauthorized, message: "the new token is for another user or role"))

@@ -4,7 +4,8 @@ import TownhallTransport
 
 extension Relay: TransportHandler {
     package func connectionOpened(_ connection: ConnectionID, peer: String) {
-        sessions.open(Session(id: connection, peer: peer, openedAt: clock.monotonicMillis))
+        let now = clock.monotonicMillis
+        sessions.open(Session(id: connection, peer: peer, openedAt: now), helloDue: now + config.helloTimeoutMillis)
         metrics.connectionsOpened.increment()
         if shuttingDown { close(connection, .goingAway, "server shutting down") }
         logger.debug("connection.opened", metadata: ["connection.id": "\(connection)"])
@@ -42,18 +43,7 @@ extension Relay: TransportHandler {
 
     package func tick() {
         let now = clock.monotonicMillis
-        let wallSeconds = Double(clock.wallMillis()) / 1000
-        for session in sessions.all {
-            switch session.phase {
-            case .awaitingHello where now - session.openedAt >= config.helloTimeoutMillis:
-                close(session.id, .unauthorized, "no hello in time")
-            case .ready where session.expires <= wallSeconds:
-                send(ErrorReply(id: nil, code: .unauthorized, message: "your sign-in has expired; open your link again"), to: session.id)
-                close(session.id, .unauthorized, "token expired")
-            default:
-                break
-            }
-        }
+        closeOverdue(now: now)
         tendCalendar(now: now)
         publishUpdates(now: now)
         tendJournal(now: now)
@@ -61,5 +51,32 @@ extension Relay: TransportHandler {
             rateLimiter.prune(now: now)
             lastPrune = now
         }
+    }
+
+    /// Closes the connections whose deadline came: no hello in time, or a token that
+    /// expired. Only those due are looked at, never every session.
+    func closeOverdue(now: Int64) {
+        let wallSeconds = Double(clock.wallMillis()) / 1000
+        for connection in sessions.due(now: now) {
+            guard let session = sessions[connection] else { continue }
+            switch session.phase {
+            case .awaitingHello:
+                close(connection, .unauthorized, "no hello in time")
+            case .ready where session.expires <= wallSeconds:
+                send(ErrorReply(id: nil, code: .unauthorized, message: "your sign-in has expired; open your link again"), to: connection)
+                close(connection, .unauthorized, "token expired")
+            case .ready:
+                // The wall clock moved: look again when the token says.
+                sessions.extend(connection, expires: session.expires, expiryDue: expiryDue(session.expires))
+            case .authenticating, .closing:
+                break
+            }
+        }
+    }
+
+    /// When the monotonic clock reaches a wall time (seconds since the epoch).
+    func expiryDue(_ expires: Double) -> Int64 {
+        let remaining = (expires - Double(clock.wallMillis()) / 1000) * 1000
+        return clock.monotonicMillis + Int64(max(0, min(remaining, 1e15)))
     }
 }

@@ -41,10 +41,18 @@ extension Relay {
     }
 
     /// Builds at most one update per audience from everything announced since the last
-    /// tick, encodes it once, and queues the same bytes on every member.
+    /// one, encodes it once, and queues the same bytes on every member. While the last
+    /// update is still queued on more than a few connections (1%, at least 16: a handful
+    /// of slow readers must not slow the rest), the next waits, up to `maxCoalesceMillis`.
     func publishUpdates(now: Int64) {
+        if let transport, transport.backlogged > max(16, sessions.count / 100), now - lastPublishAt < config.maxCoalesceMillis {
+            if !announced.isEmpty { metrics.updatesDeferred.increment() }
+            return
+        }
         let presence = sessions.presenceDue(now: now, interval: config.presenceIntervalMillis)
         guard !announced.isEmpty || presence != nil else { return }
+        metrics.coalescingWindow.record(min(now - lastPublishAt, 60_000))
+        lastPublishAt = now
         for audience in Audience.allCases {
             var update = update(for: audience, seq: feeds[audience.rawValue].seq + 1)
             if let presence { update.presence = presence }

@@ -32,6 +32,8 @@ package final class Relay: @unchecked Sendable {
     var feeds: [Feed]
     /// Durable changes not yet announced in an update.
     var announced: [Change] = []
+    /// When updates last went out (monotonic ms).
+    var lastPublishAt: Int64 = .min / 2
     var rateLimiter = RateLimiter()
     var lastPrune: Int64 = 0
     /// The server's one registry (the transport's metrics are in it too), and the relay's own.
@@ -100,7 +102,7 @@ package final class Relay: @unchecked Sendable {
         metrics.updatesSent.increment(by: members.count)
         metrics.framesOut.increment(by: members.count)
         metrics.bytesOut.increment(by: members.count * frame.count)
-        for member in members { transport?.send(frame, to: member) }
+        transport?.broadcast(frame, to: members)
     }
 
     func send(_ frame: OutboundFrame, to connection: ConnectionID) {

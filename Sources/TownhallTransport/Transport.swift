@@ -36,11 +36,25 @@ package final class OutboundFrame {
 package protocol Transport: AnyObject {
     /// Spare bytes the transport wants in front of every frame's payload.
     var frameHeadroom: Int { get }
-    /// Queues a frame for a connection; a connection that cannot keep up is closed
-    /// with 4009 by the transport, which then reports `.tooSlow`.
+    /// Queues a reply (welcome, ack, error, a resume's missed updates) for a connection;
+    /// a connection that cannot keep up is closed with 4009 by the transport, which then
+    /// reports `.tooSlow`. Replies go out before updates queued earlier.
     func send(_ frame: OutboundFrame, to connection: ConnectionID)
+    /// Queues one update for every member, behind each member's replies.
+    func broadcast(_ frame: OutboundFrame, to members: Set<ConnectionID>)
+    /// Connections with updates still waiting to be written: when that is more than a
+    /// few, the last fan-out has not finished and the next one should wait.
+    var backlogged: Int { get }
     /// Sends what is already queued, then closes with `code`.
     func close(_ connection: ConnectionID, code: CloseCode, reason: String)
+}
+
+extension Transport {
+    package func broadcast(_ frame: OutboundFrame, to members: Set<ConnectionID>) {
+        for member in members { send(frame, to: member) }
+    }
+
+    package var backlogged: Int { 0 }
 }
 
 /// Runs work on the service thread. The only way in from other threads (token checks,

@@ -56,3 +56,24 @@ struct OutputQueueTests {
         #expect(queue.bytes == 0)
     }
 }
+
+@Suite("Output queue lanes")
+struct OutputQueueLaneTests {
+    func frame(_ size: Int) -> OutboundFrame { OutboundFrame(Array(repeating: 65, count: size), headroom: 16) }
+
+    @Test("replies overtake waiting updates; each lane keeps its order; the bounds count both")
+    func lanes() {
+        var queue = OutputQueue(maxBytes: 10_000, maxFrames: 5)
+        let updates = (1...3).map { frame($0) }, replies = (1...2).map { frame(10 * $0) }
+        let pushed = updates.map { queue.push($0, update: true) } + replies.map { queue.push($0) }
+        #expect(pushed == [true, true, true, true, true])
+        #expect(queue.hasUpdates && queue.count == 5)
+        let sixth = queue.push(frame(1))
+        #expect(!sixth, "five frames in all is the bound")
+        var order: [OutboundFrame] = []
+        while let next = queue.pop() { order.append(next) }
+        #expect(order.count == 5)
+        for (got, expected) in zip(order, replies + updates) { #expect(got === expected) }
+        #expect(!queue.hasUpdates && queue.bytes == 0)
+    }
+}

@@ -76,3 +76,34 @@ struct CoalescingTests {
         #expect((last?["offices"] as? [String: Int])?["Paris"] == 5)
     }
 }
+
+@Suite("Adaptive coalescing")
+struct AdaptiveCoalescingTests {
+    @Test("while the last update is still being written to many, the next waits, then carries everything, at most a second late")
+    func widensUnderBacklog() async throws {
+        let harness = await Harness()
+        let alice = await harness.signIn(Harness.alice)
+        harness.send(alice, ["type": "post", "text": "Vote on me", "id": 1])
+        harness.tick()
+        harness.transport.clear(alice)
+        harness.transport.backlogged = 17
+        harness.send(alice, ["type": "vote", "post": "p1", "value": 1, "id": 2])
+        harness.tick()
+        #expect(harness.reply(alice, id: 2)?["type"] as? String == "ack", "acks do not wait for the fan-out")
+        #expect(harness.messages(alice, type: "update").isEmpty, "the update waits while 17 connections are behind")
+        harness.clock.advance(millis: 500)
+        harness.send(alice, ["type": "comment", "text": "still here", "id": 3])
+        harness.tick()
+        #expect(harness.messages(alice, type: "update").isEmpty)
+        harness.clock.advance(millis: 500)
+        harness.tick()
+        let updates = harness.messages(alice, type: "update")
+        #expect(updates.count == 1, "after a second it goes out anyway")
+        #expect((updates.first?["posts"] as? [[String: Any]])?.first?["up"] as? Int == 1)
+        #expect((updates.first?["comments"] as? [[String: Any]])?.first?["text"] as? String == "still here")
+        harness.transport.backlogged = 16
+        harness.send(alice, ["type": "vote", "post": "p1", "value": -1, "id": 4])
+        harness.tick()
+        #expect(harness.messages(alice, type: "update").count == 2, "a backlog of 16 (a few slow readers) holds nothing back")
+    }
+}

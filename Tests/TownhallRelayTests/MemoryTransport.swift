@@ -18,6 +18,8 @@ final class MemoryTransport: Transport {
     var frameHeadroom: Int { 4 }
     private(set) var sent: [ConnectionID: [OutboundFrame]] = [:]
     private(set) var closed: [ConnectionID: CloseCode] = [:]
+    /// What the transport reports as its fan-out backlog; a test sets it.
+    var backlogged = 0
 
     func send(_ frame: OutboundFrame, to connection: ConnectionID) {
         guard closed[connection] == nil else { return }
