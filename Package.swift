@@ -26,6 +26,7 @@ let package = Package(
             pkgConfig: "libwebsockets",
             providers: [.apt(["libwebsockets-dev", "libssl-dev"])]
         ),
+        .systemLibrary(name: "CLibEV", providers: [.apt(["libev-dev", "libwebsockets-evlib-ev"])]),
         .target(name: "TownhallCore", swiftSettings: swiftSettings),
         .target(name: "TownhallProtocol", dependencies: ["TownhallCore"], swiftSettings: swiftSettings),
         .systemLibrary(name: "CMalloc"),
@@ -52,7 +53,7 @@ let package = Package(
         .target(
             name: "LWSTransport",
             dependencies: [
-                "CLibWebSockets", "TownhallProtocol", "TownhallTransport",
+                "CLibWebSockets", "CLibEV", "TownhallProtocol", "TownhallTransport",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),
             ],

@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(libwebsockets-dev libssl-dev pkg-config)
+packages=(libwebsockets-dev libssl-dev pkg-config libev-dev libwebsockets-evlib-ev)
 if [[ "${1:-}" == "--test" ]]; then
     # Headless Chromium and its driver for the page tests; Node for the pages' unit tests;
     # nginx and HAProxy as the trusted proxies in tests/e2e/test_trusted_proxy.py and

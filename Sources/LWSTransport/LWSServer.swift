@@ -91,7 +91,8 @@ package final class LWSServer: Transport, @unchecked Sendable {
         guard let native else { return }
         queue.open(native.context)
         scheduleTick()
-        while running, native.service() {}
+        logger.info("event_loop.started", metadata: ["loop": "\(native.loopName)"])
+        native.run { running }
         queue.close()
         native.destroy()
         self.native = nil
@@ -123,7 +124,7 @@ package final class LWSServer: Transport, @unchecked Sendable {
         ledger.prune(second: Self.second)
         if let drainDeadline, connections.isEmpty || DispatchTime.now().uptimeNanoseconds >= drainDeadline {
             running = false
-            native?.wake()
+            native?.stop()
             return
         }
         scheduleTick()

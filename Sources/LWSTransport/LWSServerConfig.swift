@@ -1,3 +1,11 @@
+/// What libwebsockets waits for events with.
+package enum EventLoop: String, Sendable, CaseIterable {
+    /// libev on epoll (through lws' evlib plugin): a wake costs what is ready.
+    case libev
+    /// lws' default poll(2) loop: every wake scans every descriptor.
+    case poll
+}
+
 /// How the libwebsockets server listens and protects itself.
 package struct LWSServerConfig: Sendable {
     /// Address to listen on ("0.0.0.0", "127.0.0.1", or an interface name).
@@ -6,6 +14,8 @@ package struct LWSServerConfig: Sendable {
     /// The folder of the web pages.
     package var webRoot: String
     package var tickMilliseconds: Int
+    /// The event loop under libwebsockets: libev on epoll, or lws' own poll(2) loop.
+    package var eventLoop: EventLoop = .libev
     /// Largest message accepted; refused at its first fragment with 1009.
     package var maxMessageBytes = 16 * 1024
     /// Bounds on one connection's pending output; past them it is closed with 4009.

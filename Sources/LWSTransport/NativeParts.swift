@@ -1,11 +1,19 @@
+import CLibEV
 import CLibWebSockets
 import Foundation
 
 /// Everything libwebsockets holds a pointer to: the context, the protocol table, the
-/// idle policy, the tick timer and their C strings. Allocated once, freed in `destroy`.
-/// This file and `LWSServer+Callbacks.swift` are the only places with pointer code.
+/// idle policy, the tick timer, the event loop and their C strings. Allocated once,
+/// freed in `destroy`. This file and `LWSServer+Callbacks.swift` are the only places
+/// with pointer code.
+///
+/// The loop is libev's on epoll, created here and handed to libwebsockets as a foreign
+/// loop (its evlib plugin, `libwebsockets-evlib-ev`): a wake costs what is ready, not a
+/// scan of every descriptor as poll(2) does. Without the plugin it falls back to poll.
 final class NativeParts {
     let context: OpaquePointer
+    /// The libev loop the context runs on; nil when it runs on lws' own poll loop.
+    private let loop: OpaquePointer?
     private let protocols: UnsafeMutablePointer<lws_protocols>
     private let retry: UnsafeMutablePointer<lws_retry_bo_t>
     private let timer: UnsafeMutablePointer<th_timer>
@@ -67,22 +75,56 @@ final class NativeParts {
         info.user = Unmanaged.passUnretained(server).toOpaque()
         info.count_threads = 1
         info.timeout_secs = 20
-        guard let context = lws_create_context(&info) else {
+        var made: (context: OpaquePointer, loop: OpaquePointer?)?
+        if config.eventLoop == .libev, let loop = ev_loop_new(UInt32(EVBACKEND_EPOLL)) {
+            var withLoop = info
+            withLoop.options |= UInt64(LWS_SERVER_OPTION_LIBEV)
+            var foreign: [UnsafeMutableRawPointer?] = [UnsafeMutableRawPointer(loop)]
+            let context = foreign.withUnsafeMutableBufferPointer { loops in
+                withLoop.foreign_loops = loops.baseAddress
+                return lws_create_context(&withLoop)
+            }
+            if let context {
+                made = (context, loop)
+            } else {
+                ev_loop_destroy(loop)
+                server.logger.warning("event_loop.fallback", metadata: [
+                    "reason": "libwebsockets could not start on libev (is libwebsockets-evlib-ev installed?); using poll",
+                ])
+            }
+        }
+        if made == nil, let context = lws_create_context(&info) { made = (context, nil) }
+        guard let made else {
             for string in strings { free(string) }
             protocols.deallocate()
             retry.deallocate()
             timer.deallocate()
             throw LWSError(description: "cannot listen on \(config.host):\(config.port) (in use, not an address of this machine, or an unreadable TLS certificate or key)")
         }
-        self.context = context
+        context = made.context
+        loop = made.loop
         if let vhost = lws_get_vhost_by_name(context, vhostName) {
             self.vhost = vhost
             boundPort = Int(lws_get_vhost_listen_port(vhost))
         }
     }
 
-    /// One turn of the event loop; false when the loop should end.
-    func service() -> Bool { lws_service(context, 0) >= 0 }
+    /// Which loop the context runs on, for the log and `/metrics`.
+    var loopName: String { loop == nil ? "poll" : "libev-epoll" }
+
+    /// Runs the event loop until `stop` (or, on poll, until `running` turns false).
+    func run(while running: () -> Bool) {
+        if let loop {
+            ev_run(loop, 0)
+            return
+        }
+        while running(), lws_service(context, 0) >= 0 {}
+    }
+
+    /// Ends `run` soon; on the service thread.
+    func stop() {
+        if let loop { ev_break(loop, Int32(EVBREAK_ALL)) } else { wake() }
+    }
 
     func scheduleTick(after milliseconds: Int) {
         lws_sul_schedule(context, 0, &timer.pointee.sul, tickCallback, lws_usec_t(milliseconds) * 1000)
@@ -107,7 +149,10 @@ final class NativeParts {
     /// Closes every socket and frees what libwebsockets pointed at.
     func destroy() {
         lws_sul_cancel(&timer.pointee.sul)
+        // Outside the loop, on a foreign libev loop: the whole destroy runs in this call
+        // (lib/core/context.c at v4.1.6); the loop, idle now, goes after it.
         lws_context_destroy(context)
+        if let loop { ev_loop_destroy(loop) }
         for string in strings { free(string) }
         protocols.deallocate()
         retry.deallocate()

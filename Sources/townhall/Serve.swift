@@ -18,6 +18,8 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "The data folder.") var data = "./data"
     @Option(help: "The folder of the web pages.") var web = "./Web"
     @Option(name: .customLong("tick-ms"), help: "Milliseconds between coalesced updates.") var tickMs = 100
+    @Option(name: .customLong("event-loop"), help: "libev (epoll; falls back to poll without libwebsockets-evlib-ev) or poll.")
+    var eventLoop: EventLoop = .libev
     @Option(name: .customLong("max-queue-kib"), help: "Output a connection may have pending before it is closed with 4009.")
     var maxQueueKiB = 4096
     @Option(name: .customLong("resume-updates"), help: ArgumentHelp("Updates kept per audience for resume.", visibility: .hidden))
@@ -72,6 +74,7 @@ struct Serve: AsyncParsableCommand {
         )
         var serverConfig = LWSServerConfig(host: host, port: port, webRoot: web, tickMilliseconds: tickMs)
         serverConfig.maxQueuedBytes = maxQueueKiB * 1024
+        serverConfig.eventLoop = eventLoop
         serverConfig.tlsCertificate = security.tlsCert
         serverConfig.tlsKey = security.tlsKey
         serverConfig.allowedOrigins = security.origins
@@ -150,3 +153,5 @@ struct Serve: AsyncParsableCommand {
         fflush(nil)
     }
 }
+
+extension EventLoop: ExpressibleByArgument {}
