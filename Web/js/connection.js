@@ -9,10 +9,14 @@ export const SILENCE_LIMIT_MS = 60_000;
 /** A sent request without any reply for this long gives up (the UI stops waiting). */
 export const REPLY_TIMEOUT_MS = 30_000;
 
-/** Reconnect delay: 0.5 s doubling to 10 s, with ±20 % jitter, never above 10 s. */
+/**
+ * Reconnect delay: anywhere from 0.25 s up to a ceiling of 2 s that doubles to 30 s
+ * ("full jitter"). When the server restarts, a whole company reconnects: spread over the
+ * window they come back a few thousand a second, not as one herd.
+ */
 export function backoffDelay(attempt, random = Math.random) {
-  const base = Math.min(10_000, 500 * 2 ** Math.max(0, attempt));
-  return Math.round(Math.min(10_000, base * (0.8 + 0.4 * random())));
+  const ceiling = Math.min(30_000, 2_000 * 2 ** Math.max(0, attempt));
+  return Math.round(250 + random() * (ceiling - 250));
 }
 
 /** The /ws URL of the page's own server. */

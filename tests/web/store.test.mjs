@@ -268,13 +268,16 @@ test('format helpers', () => {
   assert.equal(safeStreamUrl(''), null);
 });
 
-test('backoff: 0.5 s doubling to 10 s with jitter', () => {
-  const mid = () => 0.5;
-  assert.equal(backoffDelay(0, mid), 500);
-  assert.equal(backoffDelay(1, mid), 1000);
-  assert.equal(backoffDelay(4, mid), 8000);
-  assert.equal(backoffDelay(5, mid), 10000);
-  assert.equal(backoffDelay(50, mid), 10000);
-  assert.ok(backoffDelay(0, () => 0) >= 400 && backoffDelay(0, () => 1) <= 600);
-  assert.ok(backoffDelay(10, () => 1) <= 10000);
+test('backoff: full jitter from 0.25 s up to a ceiling of 2 s doubling to 30 s', () => {
+  assert.equal(backoffDelay(0, () => 0), 250);
+  assert.equal(backoffDelay(0, () => 1), 2000);
+  assert.equal(backoffDelay(1, () => 1), 4000);
+  assert.equal(backoffDelay(3, () => 1), 16000);
+  assert.equal(backoffDelay(4, () => 1), 30000);
+  assert.equal(backoffDelay(50, () => 1), 30000);
+  assert.equal(backoffDelay(50, () => 0), 250);
+  // 18,000 first attempts land spread over the whole window, not in one part of it.
+  const counts = [0, 0, 0, 0];
+  for (let i = 0; i < 18_000; i++) counts[Math.min(3, Math.floor((backoffDelay(0) - 250) / 437.5))]++;
+  for (const count of counts) assert.ok(count > 4_000 && count < 5_000, `quarter held ${count}`);
 });
