@@ -93,7 +93,7 @@ test('a drop: unsafe requests fail, safe ones are resent after a resumed welcome
     // While down, an unsafe request is refused at once (nothing sent, text kept by the UI).
     await assert.rejects(conn.request({ type: 'comment', text: 'again' }), { code: 'offline' });
 
-    mock.timers.tick(1000); // first backoff is at most 0.6 s
+    mock.timers.tick(2000); // first backoff is at most 2 s
     assert.equal(FakeSocket.all.length, 2);
     const ws2 = FakeSocket.all[1];
     ws2.open();
@@ -111,18 +111,23 @@ test('a drop: unsafe requests fail, safe ones are resent after a resumed welcome
 
 test('backoff grows between failed tries', () => {
   mock.timers.enable({ apis: ['setTimeout', 'setInterval'] });
+  const random = Math.random;
+  Math.random = () => 1; // the longest delay of each window: 2 s, then 4 s
   try {
     const { conn } = setup();
     conn.start();
     FakeSocket.all[0].drop(1006);
-    mock.timers.tick(600);
+    mock.timers.tick(1999);
+    assert.equal(FakeSocket.all.length, 1);
+    mock.timers.tick(1);
     assert.equal(FakeSocket.all.length, 2);
     FakeSocket.all[1].drop(1006);
-    mock.timers.tick(700); // second delay is 0.8–1.2 s
+    mock.timers.tick(3999);
     assert.equal(FakeSocket.all.length, 2);
-    mock.timers.tick(600);
+    mock.timers.tick(1);
     assert.equal(FakeSocket.all.length, 3);
   } finally {
+    Math.random = random;
     mock.timers.reset();
   }
 });
