@@ -124,6 +124,10 @@ struct ConnectionLedger<Key: Hashable> {
         arrivals = arrivals.filter { $0.value.second == second }
     }
 
+    /// Whether `address` may open one more connection on top of `waiting` held for it:
+    /// the open cap, without the rate of new ones.
+    func hasRoom(_ address: String, besides waiting: Int) -> Bool { open.count(address) + waiting < maxOpen }
+
     /// Open connections from `address` (proxies' own connections included).
     func openCount(_ address: String) -> Int { open.count(address) }
     /// Counted connections in `state`.

@@ -37,8 +37,13 @@ extension LWSServer {
             if config.proxyProtocol, config.trustedProxies.trusts(address) {
                 return takeOverForProxyHeader(args.pointee.accept_fd, from: address)
             }
-            guard ledger.admit(from: address, exempt: config.trustedProxies.trusts(address), second: Self.second) else {
-                refused(address)
+            if config.trustedProxies.trusts(address) {
+                _ = ledger.admit(from: address, exempt: true, second: Self.second)
+                return 0
+            }
+            // Behind others already waiting from this address, a new socket waits too.
+            guard joins.waiting(from: address) == 0, ledger.admit(from: address, second: Self.second) else {
+                if !hold(args.pointee.accept_fd, from: address) { refused(address) }
                 return 1
             }
             return 0
@@ -125,6 +130,34 @@ extension LWSServer {
             break
         }
         return lws_callback_http_dummy(wsi, reason, user, input, length)
+    }
+
+    /// Over its address's rate of new connections: the socket waits its turn on a
+    /// duplicate of its descriptor (returning 1 makes lws close its own and forget it).
+    /// False when it cannot wait: the address is at its open cap or the queue is full.
+    private func hold(_ acceptFD: Int32, from address: String) -> Bool {
+        guard joins.hasRoom, ledger.hasRoom(address, besides: joins.waiting(from: address)) else { return false }
+        let fd = dup(acceptFD)
+        guard fd >= 0 else { return false }
+        joins.hold(fd, from: address, now: DispatchTime.now().uptimeNanoseconds)
+        metrics.joinsHeld.increment()
+        return true
+    }
+
+    /// Hands waiting sockets to libwebsockets as their addresses' rates allow; each
+    /// counts from here like any accepted socket (its `WSI_CREATE` takes the count).
+    func admitWaiting() {
+        joins.release(now: DispatchTime.now().uptimeNanoseconds) { address, fd in
+            guard ledger.admit(from: address, second: Self.second) else { return false }
+            guard let vhost = native?.vhost else {
+                ledger.abandonPending()
+                Glibc.close(fd)
+                return true
+            }
+            // On failure lws has closed the descriptor itself.
+            if lws_adopt_socket_vhost(vhost, fd) == nil { ledger.abandonPending() }
+            return true
+        }
     }
 
     /// A PROXY-protocol proxy's socket: read its header off the thread, on a duplicate of
@@ -264,7 +297,7 @@ extension LWSServer {
         httpReplies[wsi] = .waiting(number)
         let executor = executor
         // The registry is rendered by the relay: the ledger's and the loop's gauges first.
-        if path == "/metrics" { metrics.publish(ledger, health) }
+        if path == "/metrics" { metrics.publish(ledger, joins, health) }
         let handled = handler.respond(to: request) { [self] response in
             // At once, or later from another thread: either way onto the service thread.
             executor.execute { self.replied(number, response) }

@@ -36,6 +36,8 @@ package final class LWSServer: Transport, @unchecked Sendable {
     var native: NativeParts?
     /// Every admitted socket, from accept to destruction, by connection.
     var ledger: ConnectionLedger<OpaquePointer>
+    /// Sockets over their address's rate of new connections, waiting their turn.
+    var joins: JoinQueue
     /// Reads PROXY protocol headers off the service thread.
     let proxyIntake = ProxyIntake()
     /// Tick lateness, the longest turn and the busy share of the service thread.
@@ -65,6 +67,7 @@ package final class LWSServer: Transport, @unchecked Sendable {
         self.executor = executor
         ledger = ConnectionLedger(maxOpen: config.maxConnectionsPerAddress, maxNewPerSecond: config.maxNewConnectionsPerAddressPerSecond)
         metrics = TransportMetrics(registry: metricsRegistry)
+        joins = JoinQueue(maxWaiting: config.maxWaitingJoins, maxWaitSeconds: config.maxJoinWaitSeconds)
     }
 
     package var frameHeadroom: Int { Int(th_lws_pre) }
@@ -93,6 +96,7 @@ package final class LWSServer: Transport, @unchecked Sendable {
         scheduleTick()
         logger.info("event_loop.started", metadata: ["loop": "\(native.loopName)"])
         native.run { running }
+        joins.closeAll()
         queue.close()
         native.destroy()
         self.native = nil
@@ -121,6 +125,7 @@ package final class LWSServer: Transport, @unchecked Sendable {
         health.enter(now)
         defer { health.leave(DispatchTime.now().uptimeNanoseconds) }
         handler.tick()
+        admitWaiting()
         ledger.prune(second: Self.second)
         if let drainDeadline, connections.isEmpty || DispatchTime.now().uptimeNanoseconds >= drainDeadline {
             running = false

@@ -34,6 +34,10 @@ package struct LWSServerConfig: Sendable {
     /// behind one NAT address share these, so they are generous by default.
     package var maxConnectionsPerAddress = 2000
     package var maxNewConnectionsPerAddressPerSecond = 200
+    /// Over that rate, sockets wait their turn, in order, this many in all and at most
+    /// this long; only past these bounds are they closed.
+    package var maxWaitingJoins = 4000
+    package var maxJoinWaitSeconds = 15.0
     /// Reverse proxies whose `X-Forwarded-For` names the client, for the per-address
     /// caps and the logs; their own connections are not capped per address.
     package var trustedProxies = TrustedProxies()
