@@ -7,7 +7,7 @@ extension ClientFrame {
     package static func decode(_ bytes: [UInt8]) throws(ProtocolError) -> ClientFrame {
         let value: JSONValue
         do {
-            value = try JSONDecoder().decode(JSONValue.self, from: Data(bytes))
+            value = try JSONParser.parse(bytes)
         } catch {
             throw ProtocolError(.badRequest, "the frame is not valid JSON")
         }
