@@ -3,8 +3,8 @@
 /// Integers without fraction or exponent that fit 64 bits are `.int`; other numbers
 /// `.double`. A repeated key keeps its last value. Nesting deeper than `maxDepth` is
 /// refused, so a frame of brackets cannot exhaust the stack.
-struct JSONParser {
-    struct Failure: Error {}
+package struct JSONParser {
+    package struct Failure: Error {}
 
     static let maxDepth = 64
 
@@ -14,7 +14,7 @@ struct JSONParser {
     private init(_ bytes: [UInt8]) { self.bytes = bytes }
 
     /// The one value the bytes hold, with only whitespace around it.
-    static func parse(_ bytes: [UInt8]) throws(Failure) -> JSONValue {
+    package static func parse(_ bytes: [UInt8]) throws(Failure) -> JSONValue {
         var parser = JSONParser(bytes)
         let value = try parser.value(depth: 0)
         parser.skipSpace()
@@ -96,7 +96,7 @@ struct JSONParser {
         }
     }
 
-    /// A string from its opening quote; the bytes are valid UTF-8 (the relay checked).
+    /// A string from its opening quote; its bytes must be valid UTF-8.
     private mutating func string() throws(Failure) -> String {
         index += 1
         let start = index
@@ -105,7 +105,8 @@ struct JSONParser {
             let byte = bytes[index]
             if byte == UInt8(ascii: "\"") {
                 defer { index += 1 }
-                return String(decoding: bytes[start..<index], as: UTF8.self)
+                guard let text = String(validating: bytes[start..<index], as: UTF8.self) else { throw Failure() }
+                return text
             }
             if byte == UInt8(ascii: "\\") { break }
             guard byte >= 0x20 else { throw Failure() }
@@ -117,7 +118,8 @@ struct JSONParser {
             index += 1
             switch byte {
             case UInt8(ascii: "\""):
-                return String(decoding: text, as: UTF8.self)
+                guard let string = String(validating: text, as: UTF8.self) else { throw Failure() }
+                return string
             case UInt8(ascii: "\\"):
                 guard index < bytes.count else { throw Failure() }
                 let escape = bytes[index]
