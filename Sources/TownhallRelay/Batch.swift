@@ -26,4 +26,6 @@ struct Feed {
     var seq: Int64 = 0
     var ring: ResumeRing
     var lastRanks = Ranks()
+    /// The shared part of a full welcome at `seq` in this epoch, once someone needed it.
+    var welcome: (epoch: String, seq: Int64, template: WelcomeTemplate)?
 }

@@ -7,7 +7,7 @@ import TownhallTransport
 /// gauges that describe the live state are set at each scrape by the caller.
 package struct Metrics {
     private let factory: any MetricsFactory
-    let framesIn, framesOut, bytesOut, updatesBuilt, updatesSent, updatesDeferred, queueDrops, connectionsOpened: Counter
+    let framesIn, framesOut, bytesOut, updatesBuilt, updatesSent, updatesDeferred, welcomesBuilt, queueDrops, connectionsOpened: Counter
     /// The time covered by the last update sent, which widens under load.
     let coalescingWindow: Gauge
     /// From a request's arrival to its durable ack.
@@ -27,6 +27,7 @@ package struct Metrics {
         updatesBuilt = counter("townhall_updates_built_total")
         updatesSent = counter("townhall_updates_sent_total")
         updatesDeferred = counter("townhall_updates_deferred_total")
+        welcomesBuilt = counter("townhall_welcome_templates_built_total")
         coalescingWindow = Gauge(label: "townhall_coalescing_window_milliseconds", factory: factory)
         queueDrops = counter("townhall_queue_drops_total")
         connectionsOpened = counter("townhall_connections_opened_total")

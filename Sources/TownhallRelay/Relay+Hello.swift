@@ -63,34 +63,48 @@ extension Relay {
         let audience = Audience(actor.role)
         let feed = feeds[audience.rawValue]
         if let resume, resume.epoch == epoch, let missed = feed.ring.frames(after: resume.seq) {
-            send(welcome(actor, seq: resume.seq, full: false), to: connection)
+            send(recoveredWelcome(actor, seq: resume.seq), to: connection)
             for frame in missed { send(frame, to: connection) }
             return
         }
-        send(welcome(actor, seq: feed.seq, full: true), to: connection)
+        let template = welcomeTemplate(for: audience)
+        let own = core.posts(by: actor.id).filter { !template.postIDs.contains($0.id) && core.canSee($0, actor) }
+        let bytes = template.welcome(
+            encoder: encoder, user: WireUser(actor), myVotes: core.votes(of: actor.id), ownPosts: own.map { WirePost($0, for: audience) }
+        )
+        send(OutboundFrame(bytes, headroom: transport?.frameHeadroom ?? 0), to: connection)
     }
 
-    func welcome(_ actor: Actor, seq: Int64, full: Bool) -> Welcome {
-        let audience = Audience(actor.role)
-        var posts: [WirePost]?
-        var ranks: WireRanks?
-        if full {
-            let current = core.ranks(for: audience, depth: config.rankDepth)
-            var seen = Set<String>()
-            var ids = Ordering.allCases.flatMap { current[$0] }
-            ids += core.posts(by: actor.id).map(\.id)
-            if let onAir = core.stage.onAir { ids.append(onAir) }
-            posts = ids.filter { seen.insert($0).inserted }.compactMap { id in
-                core.post(id).flatMap { core.canSee($0, actor) ? WirePost($0, for: audience) : nil }
-            }
-            ranks = WireRanks(current)
+    /// The shared part of a full welcome for `audience` at its current seq: made by the
+    /// first who needs it, reused by everyone after until the next update.
+    func welcomeTemplate(for audience: Audience) -> WelcomeTemplate {
+        let feed = feeds[audience.rawValue]
+        if let made = feed.welcome, made.epoch == epoch, made.seq == feed.seq { return made.template }
+        let current = core.ranks(for: audience, depth: config.rankDepth)
+        var seen = Set<String>()
+        var ids = Ordering.allCases.flatMap { current[$0] }
+        if let onAir = core.stage.onAir { ids.append(onAir) }
+        let posts = ids.filter { seen.insert($0).inserted }.compactMap { id in
+            core.post(id).flatMap { core.audience(audience, sees: $0) ? WirePost($0, for: audience) : nil }
         }
+        let template = WelcomeTemplate(
+            encoder: encoder, epoch: epoch, seq: feed.seq, cycle: core.cycle, townhall: WireStage(core.stage), posts: posts,
+            ranks: WireRanks(current), comments: core.liveComments(last: config.welcomeComments).map(WireComment.init),
+            announcements: core.announcements(last: config.welcomeAnnouncements), presence: sessions.presence.snapshot,
+            agenda: audience == .staff ? core.agenda : nil
+        )
+        feeds[audience.rawValue].welcome = (epoch, feed.seq, template)
+        metrics.welcomesBuilt.increment()
+        return template
+    }
+
+    /// A resumed welcome: no posts, ranks, comments or announcements; the missed updates follow.
+    func recoveredWelcome(_ actor: Actor, seq: Int64) -> Welcome {
+        let audience = Audience(actor.role)
         return Welcome(
             user: WireUser(actor), epoch: epoch, seq: seq, cycle: core.cycle, townhall: WireStage(core.stage),
-            posts: posts, ranks: ranks, myVotes: core.votes(of: actor.id),
-            comments: full ? core.liveComments(last: config.welcomeComments).map(WireComment.init) : nil,
-            announcements: full ? core.announcements(last: config.welcomeAnnouncements) : nil,
-            presence: sessions.presence.snapshot, recovered: !full,
+            posts: nil, ranks: nil, myVotes: core.votes(of: actor.id), comments: nil, announcements: nil,
+            presence: sessions.presence.snapshot, recovered: true,
             agenda: audience == .staff ? core.agenda : nil
         )
     }

@@ -23,6 +23,35 @@ struct HelloTests {
         for key in ["posts", "myVotes", "comments", "announcements"] { #expect(welcome[key] != nil, "\(key)") }
     }
 
+    @Test("full welcomes at one seq share their encoding; each carries its own user, votes and pending posts")
+    func sharedWelcome() async throws {
+        let harness = await Harness(review: true)
+        let host = await harness.signIn(Harness.host)
+        let alice = await harness.signIn(Harness.alice)
+        harness.send(alice, ["type": "post", "text": "Waiting for review", "id": 1])
+        harness.send(host, ["type": "post", "text": "Open at once", "id": 2])
+        harness.tick()
+        harness.send(alice, ["type": "vote", "post": "p2", "value": 1, "id": 3])
+        harness.tick()
+        let built = harness.relay.feeds[Audience.employees.rawValue].welcome?.seq
+        let again = await harness.signIn(Harness.alice)
+        let bob = await harness.signIn(Harness.bob)
+        #expect(harness.relay.feeds[Audience.employees.rawValue].welcome?.seq != built, "a later seq makes a new template")
+        let mine = try #require(harness.messages(again, type: "welcome").first)
+        let theirs = try #require(harness.messages(bob, type: "welcome").first)
+        let ids = { (welcome: [String: Any]) in (welcome["posts"] as? [[String: Any]])?.compactMap { $0["id"] as? String } }
+        #expect(ids(mine) == ["p2", "p1"], "her own pending post too")
+        #expect(ids(theirs) == ["p2"])
+        #expect(mine["myVotes"] as? [String: Int] == ["p2": 1] && (theirs["myVotes"] as? [String: Int])?.isEmpty == true)
+        #expect((mine["user"] as? [String: Any])?["id"] as? String == "u-alice")
+        #expect((theirs["user"] as? [String: Any])?["id"] as? String == "u-bob")
+        for key in ["epoch", "seq", "cycle", "townhall", "ranks", "comments", "announcements", "presence", "recovered", "type"] {
+            #expect(canonical(mine[key]) == canonical(theirs[key]), "\(key) is shared")
+            #expect(mine[key] != nil, "\(key) is there")
+        }
+        #expect(mine["ranks"] as? [String: [String]] == ["top": ["p2"], "hot": ["p2"], "best": ["p2"], "new": ["p2"]])
+    }
+
     @Test("a bad, expired or missing token is refused with 4001")
     func badTokens() async throws {
         let harness = await Harness()
