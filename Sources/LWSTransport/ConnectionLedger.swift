@@ -9,6 +9,10 @@
 /// at the filter, `bind` hands that count to the connection at its creation, and `release`
 /// gives it back at its destruction. An admission no connection claimed (allocation
 /// failed between the two) is given back at the next admission.
+///
+/// One ledger serves every service thread (behind `SharedLedger`'s lock), so the caps
+/// are per address whichever thread holds its connections; each thread has its own
+/// `slot` for the admission between its filter and its `WSI_CREATE`.
 struct ConnectionLedger<Key: Hashable> {
     /// Where an admitted connection is in its life, for `/metrics`.
     enum State: String, CaseIterable, Sendable {
@@ -37,7 +41,7 @@ struct ConnectionLedger<Key: Hashable> {
     let maxOpen: Int
     let maxNewPerSecond: Int
     private var entries: [Key: Entry] = [:]
-    private var pending: (address: String, exempt: Bool)?
+    private var pending: [Int: (address: String, exempt: Bool)] = [:]
     private var open = AddressCounts()
     private var arrivals: [String: (second: Int64, count: Int)] = [:]
     private var states = [State: Int]()
@@ -52,21 +56,21 @@ struct ConnectionLedger<Key: Hashable> {
 
     /// A socket from `address` was accepted: counts it, or refuses it (nothing counted).
     /// `exempt` admits a trusted proxy past the per-address caps.
-    mutating func admit(from address: String, exempt: Bool = false, second: Int64) -> Bool {
-        abandonPending()
+    mutating func admit(from address: String, exempt: Bool = false, second: Int64, slot: Int = 0) -> Bool {
+        abandonPending(slot: slot)
         guard exempt || allows(address, second: second) else { return false }
         take(address, exempt: exempt, second: second)
         admittedTotal += 1
-        pending = (address, exempt)
+        pending[slot] = (address, exempt)
         return true
     }
 
     /// The connection just created for the last admission takes its count over. False
     /// for a connection that no admission is waiting for (a listener, a client).
     @discardableResult
-    mutating func bind(_ key: Key) -> Bool {
-        guard let admission = pending, entries[key] == nil else { return false }
-        pending = nil
+    mutating func bind(_ key: Key, slot: Int = 0) -> Bool {
+        guard let admission = pending[slot], entries[key] == nil else { return false }
+        pending[slot] = nil
         entries[key] = Entry(peer: admission.address, address: admission.address, state: .handshake, exempt: admission.exempt)
         states[.handshake, default: 0] += 1
         return true
@@ -74,9 +78,8 @@ struct ConnectionLedger<Key: Hashable> {
 
     /// The last admission will not be claimed (libwebsockets refused to adopt its socket
     /// and closed it, or allocation failed before its connection was created): give it back.
-    mutating func abandonPending() {
-        guard let stale = pending else { return }
-        pending = nil
+    mutating func abandonPending(slot: Int = 0) {
+        guard let stale = pending.removeValue(forKey: slot) else { return }
         give(stale.address, exempt: stale.exempt)
         releasedTotal += 1
     }

@@ -37,13 +37,20 @@ extension LWSServer {
             if config.proxyProtocol, config.trustedProxies.trusts(address) {
                 return takeOverForProxyHeader(args.pointee.accept_fd, from: address)
             }
-            if config.trustedProxies.trusts(address) {
+            let trusted = config.trustedProxies.trusts(address)
+            if threads > 1 {
+                // The listener's thread hands every socket on, itself included in turn.
+                let fd = dup(args.pointee.accept_fd)
+                if fd >= 0 { group.place(fd, from: address, exempt: trusted) } else { refused(address) }
+                return 1
+            }
+            if trusted {
                 _ = ledger.admit(from: address, exempt: true, second: Self.second)
                 return 0
             }
             // Behind others already waiting from this address, a new socket waits too.
             guard joins.waiting(from: address) == 0, ledger.admit(from: address, second: Self.second) else {
-                if !hold(args.pointee.accept_fd, from: address) { refused(address) }
+                if !hold(copying: args.pointee.accept_fd, from: address) { refused(address) }
                 return 1
             }
             return 0
@@ -74,11 +81,12 @@ extension LWSServer {
             ledger.set(wsi, .websocket)
             let echo = user.load(as: UInt64.self) == Self.echoMarker
             let id = nextID
-            nextID += 1
+            nextID += ConnectionID(threads)
             user.storeBytes(of: id, as: UInt64.self)
             let state = Connection(id: id, wsi: wsi, output: OutputQueue(maxBytes: config.maxQueuedBytes, maxFrames: config.maxQueuedFrames))
             state.echo = echo
             connections[id] = state
+            group.report(from: self)
             if !echo { handler.connectionOpened(id, peer: ledger.address(of: wsi) ?? peer(wsi)) }
             return 0
         case LWS_CALLBACK_RECEIVE:
@@ -93,6 +101,7 @@ extension LWSServer {
             let id = user.load(as: UInt64.self)
             guard let state = connections.removeValue(forKey: id) else { return 0 }
             forget(state)
+            group.report(from: self)
             if !state.echo { handler.connectionClosed(id, cause: state.cause) }
             return 0
         case LWS_CALLBACK_HTTP:
@@ -135,27 +144,56 @@ extension LWSServer {
     /// Over its address's rate of new connections: the socket waits its turn on a
     /// duplicate of its descriptor (returning 1 makes lws close its own and forget it).
     /// False when it cannot wait: the address is at its open cap or the queue is full.
-    private func hold(_ acceptFD: Int32, from address: String) -> Bool {
-        guard joins.hasRoom, ledger.hasRoom(address, besides: joins.waiting(from: address)) else { return false }
+    private func hold(copying acceptFD: Int32, from address: String) -> Bool {
+        guard canHold(address) else { return false }
         let fd = dup(acceptFD)
         guard fd >= 0 else { return false }
-        joins.hold(fd, from: address, now: DispatchTime.now().uptimeNanoseconds)
-        metrics.joinsHeld.increment()
+        hold(fd, from: address)
         return true
     }
 
-    /// Hands waiting sockets to libwebsockets as their addresses' rates allow; each
-    /// counts from here like any accepted socket (its `WSI_CREATE` takes the count).
+    private func canHold(_ address: String) -> Bool {
+        joins.hasRoom && ledger.hasRoom(address, besides: joins.waiting(from: address))
+    }
+
+    private func hold(_ fd: Int32, from address: String) {
+        joins.hold(fd, from: address, now: DispatchTime.now().uptimeNanoseconds)
+        metrics.joinsHeld.increment()
+    }
+
+    /// A socket handed to this thread (by the listener's thread, or after its PROXY
+    /// header), the descriptor now ours: counted and given to libwebsockets, whose
+    /// `WSI_CREATE` takes the count over; over its address's rate it waits its turn;
+    /// past the caps it is closed.
+    func adopt(_ fd: Int32, from address: String, exempt: Bool) {
+        if !exempt, joins.waiting(from: address) > 0 || !ledger.admit(from: address, second: Self.second) {
+            if canHold(address) {
+                hold(fd, from: address)
+            } else {
+                refused(address)
+                Glibc.close(fd)
+            }
+            return
+        }
+        if exempt { _ = ledger.admit(from: address, exempt: true, second: Self.second) }
+        hand(fd)
+    }
+
+    /// Gives an admitted socket to libwebsockets (on failure lws has closed it itself).
+    private func hand(_ fd: Int32) {
+        guard let vhost = native?.vhost else {
+            ledger.abandonPending()
+            Glibc.close(fd)
+            return
+        }
+        if lws_adopt_socket_vhost(vhost, fd) == nil { ledger.abandonPending() }
+    }
+
+    /// Hands waiting sockets to libwebsockets as their addresses' rates allow.
     func admitWaiting() {
         joins.release(now: DispatchTime.now().uptimeNanoseconds) { address, fd in
             guard ledger.admit(from: address, second: Self.second) else { return false }
-            guard let vhost = native?.vhost else {
-                ledger.abandonPending()
-                Glibc.close(fd)
-                return true
-            }
-            // On failure lws has closed the descriptor itself.
-            if lws_adopt_socket_vhost(vhost, fd) == nil { ledger.abandonPending() }
+            hand(fd)
             return true
         }
     }
@@ -168,28 +206,24 @@ extension LWSServer {
             refused(proxy)
             return 1
         }
-        let executor = executor
+        let executor = queue
         proxyIntake.read(fd) { [self] socket, header in
             executor.execute { self.adoptProxied(socket, header, proxy: proxy) }
         }
         return 1
     }
 
-    /// Back on the service thread with the header read: the socket is counted against the
-    /// client it names (the proxy's own health checks against nobody) and handed to lws,
-    /// whose `WSI_CREATE` takes the count over as for any accepted socket.
+    /// Back on the service thread with the header read: the socket counts against the
+    /// client it names (the proxy's own health checks against nobody) and goes to a
+    /// service thread of the group like any accepted socket.
     private func adoptProxied(_ socket: ProxyIntake.Socket, _ header: ProxyHeader.Parse, proxy: String) {
         guard case .header(_, let client) = header else {
             metrics.proxyHeaderFailures.increment()
             logger.debug("connection.proxy_header_failed", metadata: ["proxy": "\(proxy)"])
             return  // the socket closes as it goes
         }
-        guard let vhost = native?.vhost else { return }
-        let address = client ?? proxy
-        guard ledger.admit(from: address, exempt: client == nil, second: Self.second) else { return refused(address) }
-        guard let fd = socket.take() else { return ledger.abandonPending() }
-        // On failure lws has closed the descriptor itself.
-        if lws_adopt_socket_vhost(vhost, fd) == nil { ledger.abandonPending() }
+        guard let fd = socket.take() else { return }
+        group.place(fd, from: client ?? proxy, exempt: client == nil)
     }
 
     /// Counts a refusal for its address; the log says so at most once a second, so a
@@ -295,9 +329,9 @@ extension LWSServer {
         nextHTTPRequest += 1
         httpWaiting[number] = wsi
         httpReplies[wsi] = .waiting(number)
-        let executor = executor
+        let executor = queue
         // The registry is rendered by the relay: the ledger's and the loop's gauges first.
-        if path == "/metrics" { metrics.publish(ledger, joins, health) }
+        if path == "/metrics" { group.publishMetrics(from: self) }
         let handled = handler.respond(to: request) { [self] response in
             // At once, or later from another thread: either way onto the service thread.
             executor.execute { self.replied(number, response) }

@@ -1,6 +1,7 @@
 import CLibWebSockets
 import Foundation
 import Logging
+import Synchronization
 import TownhallProtocol
 import TownhallTransport
 
@@ -9,24 +10,31 @@ package struct LWSError: Error, CustomStringConvertible, Sendable {
     package var description: String
 }
 
-/// The libwebsockets server: one context, one service thread that owns every
-/// connection and calls the relay, a tick timer, static files and bounded output queues.
+/// One libwebsockets service thread: a context, the connections it owns with their
+/// bounded output queues, a tick timer and static files. The first of a group listens
+/// and calls the relay; the others are handed sockets and reach the relay through
+/// `HubLink` (see `LWSServerGroup`).
 ///
-/// All state here is touched on the service thread only (libwebsockets is built with
+/// All state here is touched on its service thread only (libwebsockets is built with
 /// `LWS_MAX_SMP 1`); other threads come in through `executor`. Hence `@unchecked Sendable`.
-package final class LWSServer: Transport, @unchecked Sendable {
+final class LWSServer: @unchecked Sendable {
     let config: LWSServerConfig
+    /// Which thread of the group this is; connection ids are `index + 1 + threads * k`.
+    let index: Int
+    let threads: Int
     let handler: any TransportHandler
+    /// The group, for handing sockets on and for the scrape's sums.
+    unowned let group: LWSServerGroup
     let files: StaticFiles
     let logger: Logger
     /// The way into the service thread for other threads.
-    package let executor: any ServiceExecutor
     let queue: ServiceQueue
 
     var connections: [ConnectionID: Connection] = [:]
-    /// Connections with updates queued and not yet written: the fan-out's backlog.
-    package internal(set) var backlogged = 0
-    var nextID: ConnectionID = 1
+    /// Connections with updates queued and not yet written: the fan-out's backlog
+    /// (written here, read by the hub's thread).
+    let backlog = Atomic<Int>(0)
+    var nextID: ConnectionID
     /// Dynamic HTTP responses on their way out, per connection.
     var httpReplies: [OpaquePointer: HTTPReply] = [:]
     /// Requests whose response is still being made, by number: a late reply finds its
@@ -34,8 +42,8 @@ package final class LWSServer: Transport, @unchecked Sendable {
     var httpWaiting: [UInt64: OpaquePointer] = [:]
     var nextHTTPRequest: UInt64 = 1
     var native: NativeParts?
-    /// Every admitted socket, from accept to destruction, by connection.
-    var ledger: ConnectionLedger<OpaquePointer>
+    /// Every admitted socket, from accept to destruction, by connection (shared by the group).
+    let ledger: LedgerSlot
     /// Sockets over their address's rate of new connections, waiting their turn.
     var joins: JoinQueue
     /// Reads PROXY protocol headers off the service thread.
@@ -46,31 +54,34 @@ package final class LWSServer: Transport, @unchecked Sendable {
     var tickDue: UInt64 = 0
     /// The second of the last refusal written to the log.
     var lastRefusalLogged: Int64 = -1
-    /// The transport's counters and gauges, in the server's registry.
+    /// The transport's counters, in the server's registry (the gauges are the group's).
     var metrics: TransportMetrics
     var running = true
     var drainDeadline: UInt64?
     let finished = DispatchSemaphore(value: 0)
 
-    /// `metricsRegistry`: the server's one registry, which the handler renders for `/metrics`.
-    package init(
-        config: LWSServerConfig, handler: any TransportHandler, executor: ServiceQueue, metricsRegistry: MetricsRegistry, logger: Logger
-    ) throws(LWSError) {
-        guard let files = StaticFiles(root: config.webRoot) else {
-            throw LWSError(description: "the web folder \(config.webRoot) does not exist")
-        }
+    /// `metricsRegistry`: the server's one registry, which the relay renders for `/metrics`.
+    init(
+        group: LWSServerGroup, index: Int, threads: Int, config: LWSServerConfig, handler: any TransportHandler, queue: ServiceQueue,
+        ledger: LedgerSlot, files: StaticFiles, metricsRegistry: MetricsRegistry, logger: Logger
+    ) {
+        self.group = group
+        self.index = index
+        self.threads = threads
         self.config = config
         self.handler = handler
         self.files = files
         self.logger = logger
-        self.queue = executor
-        self.executor = executor
-        ledger = ConnectionLedger(maxOpen: config.maxConnectionsPerAddress, maxNewPerSecond: config.maxNewConnectionsPerAddressPerSecond)
+        self.queue = queue
+        self.ledger = ledger
+        nextID = ConnectionID(index + 1)
         metrics = TransportMetrics(registry: metricsRegistry)
         joins = JoinQueue(maxWaiting: config.maxWaitingJoins, maxWaitSeconds: config.maxJoinWaitSeconds)
     }
 
-    package var frameHeadroom: Int { Int(th_lws_pre) }
+    var frameHeadroom: Int { Int(th_lws_pre) }
+
+    var backlogged: Int { backlog.load(ordering: .relaxed) }
 
     /// The current second on the monotonic clock, for the per-second caps.
     static var second: Int64 { Int64(DispatchTime.now().uptimeNanoseconds / 1_000_000_000) }
@@ -79,13 +90,14 @@ package final class LWSServer: Transport, @unchecked Sendable {
     static let echoMarker = UInt64.max
 
     /// The port actually listened on (useful with port 0).
-    package var boundPort: Int { native?.boundPort ?? config.port }
+    var boundPort: Int { native?.boundPort ?? config.port }
 
-    /// Creates the context, binds the port and starts the service thread.
-    package func start() throws(LWSError) {
-        native = try NativeParts(server: self)
+    /// Creates the context, binds the port (the first thread only) and starts the
+    /// service thread.
+    func start() throws(LWSError) {
+        native = try NativeParts(server: self, listens: index == 0)
         let thread = Thread { [self] in serve() }
-        thread.name = "townhall-service"
+        thread.name = index == 0 ? "townhall-service" : "townhall-service-\(index)"
         thread.stackSize = 8 << 20
         thread.start()
     }
@@ -105,7 +117,7 @@ package final class LWSServer: Transport, @unchecked Sendable {
 
     /// Closes every WebSocket with 1001, lets their queues drain for up to `grace`
     /// seconds, then stops the loop. Blocks the caller until the loop has ended.
-    package func shutdown(grace: Double) {
+    func shutdown(grace: Double) {
         queue.execute { [self] in
             for id in connections.keys { close(id, code: .goingAway, reason: "server shutting down") }
             drainDeadline = DispatchTime.now().uptimeNanoseconds + UInt64(grace * 1e9)
@@ -126,7 +138,8 @@ package final class LWSServer: Transport, @unchecked Sendable {
         defer { health.leave(DispatchTime.now().uptimeNanoseconds) }
         handler.tick()
         admitWaiting()
-        ledger.prune(second: Self.second)
+        group.report(from: self)
+        if index == 0 { ledger.prune(second: Self.second) }
         if let drainDeadline, connections.isEmpty || DispatchTime.now().uptimeNanoseconds >= drainDeadline {
             running = false
             native?.stop()
@@ -135,14 +148,14 @@ package final class LWSServer: Transport, @unchecked Sendable {
         scheduleTick()
     }
 
-    // MARK: Transport
+    // MARK: What the group routes here
 
-    package func send(_ frame: OutboundFrame, to connection: ConnectionID) {
+    func send(_ frame: OutboundFrame, to connection: ConnectionID) {
         guard let state = connections[connection] else { return }
         enqueue(frame, on: state, update: false)
     }
 
-    package func broadcast(_ frame: OutboundFrame, to members: Set<ConnectionID>) {
+    func broadcast(_ frame: OutboundFrame, to members: Set<ConnectionID>) {
         for member in members {
             guard let state = connections[member] else { continue }
             enqueue(frame, on: state, update: true)
@@ -153,11 +166,11 @@ package final class LWSServer: Transport, @unchecked Sendable {
         guard state.closing == nil else { return }
         let hadUpdates = state.output.hasUpdates
         if state.output.push(frame, update: update) {
-            if update && !hadUpdates { backlogged += 1 }
+            if update && !hadUpdates { backlog.add(1, ordering: .relaxed) }
             native?.wantWritable(state.wsi)
             return
         }
-        if hadUpdates { backlogged -= 1 }
+        if hadUpdates { backlog.subtract(1, ordering: .relaxed) }
         state.output.drop()
         state.cause = .tooSlow
         state.closing = (.tooSlow, "too slow: output dropped, reconnect with resume")
@@ -169,17 +182,17 @@ package final class LWSServer: Transport, @unchecked Sendable {
     func dequeue(_ state: Connection) -> OutboundFrame? {
         let hadUpdates = state.output.hasUpdates
         let frame = state.output.pop()
-        if hadUpdates && !state.output.hasUpdates { backlogged -= 1 }
+        if hadUpdates && !state.output.hasUpdates { backlog.subtract(1, ordering: .relaxed) }
         return frame
     }
 
     /// Forgets a connection's queue as it goes, keeping the backlog count true.
     func forget(_ state: Connection) {
-        if state.output.hasUpdates { backlogged -= 1 }
+        if state.output.hasUpdates { backlog.subtract(1, ordering: .relaxed) }
         state.output.drop()
     }
 
-    package func close(_ connection: ConnectionID, code: CloseCode, reason: String) {
+    func close(_ connection: ConnectionID, code: CloseCode, reason: String) {
         guard let state = connections[connection], state.closing == nil else { return }
         state.closing = (code, reason)
         state.cause = .server

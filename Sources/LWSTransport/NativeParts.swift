@@ -22,7 +22,8 @@ final class NativeParts {
     /// The one vhost, for adopting sockets handed back after their PROXY header.
     private(set) var vhost: OpaquePointer?
 
-    init(server: LWSServer) throws(LWSError) {
+    /// `listens`: the group's first thread binds the port; the others only adopt sockets.
+    init(server: LWSServer, listens: Bool) throws(LWSError) {
         let config = server.config
         // libwebsockets' own log (stderr): errors only, unless TOWNHALL_LWS_LOG gives a bitmask.
         let level = ProcessInfo.processInfo.environment["TOWNHALL_LWS_LOG"].flatMap { Int32($0) } ?? Int32(LLL_ERR)
@@ -58,7 +59,7 @@ final class NativeParts {
         timer.pointee.owner = Unmanaged.passUnretained(server).toOpaque()
 
         var info = lws_context_creation_info()
-        info.port = Int32(config.port)
+        info.port = listens ? Int32(config.port) : Int32(CONTEXT_PORT_NO_LISTEN_SERVER)
         info.iface = UnsafePointer(iface)
         info.protocols = UnsafePointer(protocols)
         info.vhost_name = UnsafePointer(vhostName)

@@ -27,8 +27,10 @@ package final class ServiceQueue: ServiceExecutor, Sendable {
             if let thread = state.serviceThread, pthread_equal(thread, pthread_self()) != 0 { return true }
             guard !state.closed else { return false }
             state.work.append(work)
-            // Under the lock: `close` cannot free the context while this wakes it.
-            if let context = state.context { lws_cancel_service(context.pointer) }
+            // One wake per batch: work already waiting has its wake on the way, and
+            // `drain` takes everything. Under the lock: `close` cannot free the context
+            // while this wakes it.
+            if state.work.count == 1, let context = state.context { lws_cancel_service(context.pointer) }
             return false
         }
         if inline { work() }

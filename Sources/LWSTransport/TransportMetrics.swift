@@ -18,13 +18,15 @@ struct TransportMetrics {
     private let open: [ConnectionLedger<OpaquePointer>.State: Gauge]
     private let perAddressMax, latenessMax, turnMax, busy, joinsWaiting: Gauge
     private let joinsExpired: Counter
+    /// WebSockets per service thread.
+    private let perThread: [Gauge]
     /// The ledger keeps its totals; these counters follow them at each scrape.
     private let admitted, released: Counter
     private var published = (admitted: 0, released: 0, expired: 0)
     /// Refusals so far, for the log line.
     private(set) var refusals = 0
 
-    init(registry: MetricsRegistry) {
+    init(registry: MetricsRegistry, threads: Int = 1) {
         let factory = registry.factory
         func gauge(_ name: String, _ dimensions: [(String, String)] = []) -> Gauge {
             Gauge(label: name, dimensions: dimensions, factory: factory)
@@ -35,6 +37,7 @@ struct TransportMetrics {
         joinsHeld = Counter(label: "townhall_joins_held_total", factory: factory)
         joinsExpired = Counter(label: "townhall_joins_expired_total", factory: factory)
         joinsWaiting = gauge("townhall_joins_waiting")
+        perThread = (0..<threads).map { gauge("townhall_service_thread_websockets", [("thread", "\($0)")]) }
         tickLateness = CoreMetrics.Timer(label: "townhall_loop_tick_lateness_seconds", factory: factory)
         open = Dictionary(uniqueKeysWithValues: ConnectionLedger<OpaquePointer>.State.allCases.map {
             ($0, gauge("townhall_open_connections", [("state", $0.rawValue)]))
@@ -52,18 +55,71 @@ struct TransportMetrics {
         refusedConnections.increment()
     }
 
-    /// Sets the gauges from the ledger, the join queue and the loop's health, for the
-    /// scrape under way.
-    mutating func publish(_ ledger: ConnectionLedger<OpaquePointer>, _ joins: JoinQueue, _ health: LoopHealth) {
-        joinsWaiting.record(joins.count)
-        joinsExpired.increment(by: joins.expired - published.expired)
-        for (state, gauge) in open { gauge.record(ledger.count(state)) }
-        perAddressMax.record(ledger.maxPerAddress)
-        admitted.increment(by: ledger.admittedTotal - published.admitted)
-        released.increment(by: ledger.releasedTotal - published.released)
-        published = (ledger.admittedTotal, ledger.releasedTotal, joins.expired)
-        latenessMax.record(Double(health.worstLateness) / 1e9)
-        turnMax.record(Double(health.worstTurn) / 1e9)
-        busy.record(health.busyShare)
+    /// Sets the gauges and follows the totals, from every service thread's report summed,
+    /// for the scrape under way. Only the group's one instance publishes.
+    mutating func publish(_ report: TransportReport) {
+        for (state, gauge) in open { gauge.record(report.open[state, default: 0]) }
+        perAddressMax.record(report.perAddressMax)
+        // Two scrapes may publish out of order: totals only ever move forward.
+        admitted.increment(by: max(0, report.admitted - published.admitted))
+        released.increment(by: max(0, report.released - published.released))
+        joinsWaiting.record(report.joinsWaiting)
+        for (gauge, count) in zip(perThread, report.websocketsPerThread) { gauge.record(count) }
+        joinsExpired.increment(by: max(0, report.joinsExpired - published.expired))
+        published = (
+            max(published.admitted, report.admitted), max(published.released, report.released), max(published.expired, report.joinsExpired)
+        )
+        latenessMax.record(Double(report.worstLateness) / 1e9)
+        turnMax.record(Double(report.worstTurn) / 1e9)
+        busy.record(report.busyShare)
+    }
+}
+
+/// The transport's state as numbers for a scrape: the shared ledger, and every service
+/// thread's join queue and health.
+struct TransportReport: Sendable {
+    var open: [ConnectionLedger<OpaquePointer>.State: Int] = [:]
+    var perAddressMax = 0
+    var admitted = 0, released = 0
+    var joinsWaiting = 0, joinsExpired = 0
+    var worstLateness: UInt64 = 0, worstTurn: UInt64 = 0
+    var busyShare = 0.0
+    var websocketsPerThread: [Int] = []
+
+    init() {}
+
+    /// One thread's own part: its WebSockets, its join queue and its health.
+    init(thread: Int, websockets: Int, _ joins: JoinQueue, _ health: LoopHealth) {
+        websocketsPerThread = Array(repeating: 0, count: thread) + [websockets]
+        joinsWaiting = joins.count
+        joinsExpired = joins.expired
+        worstLateness = health.worstLateness
+        worstTurn = health.worstTurn
+        busyShare = health.busyShare
+    }
+
+    /// The ledger's part, which every thread shares.
+    mutating func take(_ ledger: ConnectionLedger<OpaquePointer>) {
+        for state in ConnectionLedger<OpaquePointer>.State.allCases { open[state] = ledger.count(state) }
+        perAddressMax = ledger.maxPerAddress
+        admitted = ledger.admittedTotal
+        released = ledger.releasedTotal
+    }
+
+    /// Two threads' own parts: counts add up; the worst and the busiest are the worst and
+    /// busiest of either.
+    static func + (a: Self, b: Self) -> Self {
+        var sum = a
+        let count = max(a.websocketsPerThread.count, b.websocketsPerThread.count)
+        sum.websocketsPerThread = (0..<count).map {
+            a.websocketsPerThread.indices.contains($0) ? a.websocketsPerThread[$0] : 0
+        }
+        for (index, websockets) in b.websocketsPerThread.enumerated() { sum.websocketsPerThread[index] += websockets }
+        sum.joinsWaiting += b.joinsWaiting
+        sum.joinsExpired += b.joinsExpired
+        sum.worstLateness = max(a.worstLateness, b.worstLateness)
+        sum.worstTurn = max(a.worstTurn, b.worstTurn)
+        sum.busyShare = max(a.busyShare, b.busyShare)
+        return sum
     }
 }

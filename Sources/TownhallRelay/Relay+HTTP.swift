@@ -16,6 +16,10 @@ extension Relay {
         return true
     }
 
+    package func isDynamic(_ path: String) -> Bool { Self.dynamicPaths.contains(path) }
+
+    static let dynamicPaths: Set<String> = ["/healthz", "/metrics", "/api/export"]
+
     /// The paths answered at once from counters and flags.
     package func respond(to request: HTTPRequest) -> HTTPResponse? {
         switch request.path {

@@ -9,7 +9,10 @@ package typealias ConnectionID = UInt64
 /// Bytes ready to go out as one text frame, encoded once and shared by every connection
 /// it is queued on. `headroom` bytes in front of the payload are the transport's to use
 /// (libwebsockets writes the frame header there), so fan-out copies nothing.
-package final class OutboundFrame {
+///
+/// Sendable because it is handed to one service thread at a time: a frame for another
+/// thread is a `copy`, so no two threads ever write into the same buffer.
+package final class OutboundFrame: @unchecked Sendable {
     package let headroom: Int
     /// `headroom` spare bytes, then the payload.
     package var storage: [UInt8]
@@ -29,6 +32,18 @@ package final class OutboundFrame {
 
     /// The payload, for tests and logs of sizes.
     package var payload: ArraySlice<UInt8> { storage[headroom...] }
+
+    /// Another frame with the same bytes, for another service thread to write.
+    package func copy() -> OutboundFrame {
+        let copy = OutboundFrame(storage: storage, headroom: headroom)
+        copy.binary = binary
+        return copy
+    }
+
+    private init(storage: [UInt8], headroom: Int) {
+        self.headroom = headroom
+        self.storage = storage
+    }
 }
 
 /// What the relay needs from the network: queue a frame, close a connection. Called on
@@ -117,4 +132,7 @@ package protocol TransportHandler: AnyObject {
     /// service thread (an export is built off it); false lets the transport serve a
     /// static file instead.
     func respond(to request: HTTPRequest, reply: @escaping @Sendable (HTTPResponse) -> Void) -> Bool
+    /// Whether `respond` answers this path (not a static file). Called from any service
+    /// thread: it reads nothing but the path.
+    func isDynamic(_ path: String) -> Bool
 }

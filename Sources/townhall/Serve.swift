@@ -20,6 +20,8 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .customLong("tick-ms"), help: "Milliseconds between coalesced updates.") var tickMs = 100
     @Option(name: .customLong("event-loop"), help: "libev (epoll; falls back to poll without libwebsockets-evlib-ev) or poll.")
     var eventLoop: EventLoop = .libev
+    @Option(name: .customLong("service-threads"), help: "libwebsockets service threads, each with its own connections and writes.")
+    var serviceThreads = 2
     @Option(name: .customLong("max-queue-kib"), help: "Output a connection may have pending before it is closed with 4009.")
     var maxQueueKiB = 4096
     @Option(name: .customLong("resume-updates"), help: ArgumentHelp("Updates kept per audience for resume.", visibility: .hidden))
@@ -84,7 +86,9 @@ struct Serve: AsyncParsableCommand {
         serverConfig.proxyProtocol = security.proxyProtocol
         serverConfig.echoPath = security.echoPath
         if let echoPath = security.echoPath { logger.warning("server.echo_endpoint_enabled", metadata: ["path": "\(echoPath)"]) }
-        let server = try LWSServer(config: serverConfig, handler: relay, executor: executor, metricsRegistry: metricsRegistry, logger: logger)
+        let server = try LWSServerGroup(
+            config: serverConfig, threadCount: serviceThreads, handler: relay, executor: executor, metricsRegistry: metricsRegistry, logger: logger
+        )
         relay.transport = server
         try server.start()
         try await printLinks(port: server.boundPort, authenticator: authenticator)

@@ -7,7 +7,7 @@ import TownhallRelay
 /// connections away, closes every WebSocket with 1001, lets their queues drain for up
 /// to `grace` seconds and ends the loop; after that nothing touches the context.
 struct TransportService: Service {
-    let server: LWSServer
+    let server: LWSServerGroup
     let relay: Relay
     let grace: Double
 
