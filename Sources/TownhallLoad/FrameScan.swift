@@ -26,7 +26,7 @@ enum FrameScan {
 
     /// glibc's memmem (vectorized). Its header declares it only under _GNU_SOURCE, which
     /// Swift's Glibc module is built without, so it is looked up once by name.
-    nonisolated(unsafe) static let memmemFunction: MemmemFunction? = {
+    static let memmemFunction: MemmemFunction? = {
         guard let symbol = dlsym(dlopen(nil, RTLD_NOW), "memmem") else { return nil }
         return unsafeBitCast(symbol, to: MemmemFunction.self)
     }()

@@ -80,7 +80,28 @@ package struct LoadReport: Codable, Sendable {
         package var outOfOrder: Int
     }
 
+    /// One line per shard process, to see that each did its part.
+    package struct Shard: Codable, Sendable {
+        package var shard: Int
+        package var eventLoop: String
+        package var welcomed: Int
+        package var markersReceived: Int
+        package var cpuTrafficSeconds: Double
+        package var failure: String?
+    }
+
+    /// The load generator's own cost (all shards): CPU seconds in the traffic phase and
+    /// as cores (CPU seconds over its length), over the whole run, and its timer's lateness.
+    package struct Generator: Codable, Sendable {
+        package var cpuTrafficSeconds: Double
+        package var coresInTraffic: Double
+        package var cpuRunSeconds: Double
+        package var timerLag: Latency
+    }
+
     package var plan: Plan
+    package var shards: [Shard]
+    package var generator: Generator
     package var eventLoop: String
     package var failures: [String]
     package var interrupted: Bool
@@ -113,7 +134,7 @@ package struct LoadReport: Codable, Sendable {
         self.failures = failures + shards.compactMap { shard in shard.failure.map { "shard \(shard.shard): \($0)" } }
         interrupted = shards.contains { $0.interrupted }
 
-        var connect = Histogram(), welcome = Histogram(), delivery = Histogram(), ack = Histogram()
+        var connect = Histogram(), welcome = Histogram(), delivery = Histogram(), ack = Histogram(), lag = Histogram()
         var failureReasons: [String: Int] = [:], closeCodes: [String: Int] = [:]
         var requests: [String: RequestFigures] = [:]
         var traffic = Received(), total = Received()
@@ -124,6 +145,7 @@ package struct LoadReport: Codable, Sendable {
             welcome.merge(shard.welcome)
             delivery.merge(shard.delivery)
             ack.merge(shard.ack)
+            lag.merge(shard.timerLag)
             for (reason, count) in shard.failures { failureReasons[reason, default: 0] += count }
             for (code, count) in shard.closeCodes { closeCodes[code, default: 0] += count }
             for (kind, figures) in shard.requests { requests[kind, default: RequestFigures()].merge(figures) }
@@ -201,6 +223,15 @@ package struct LoadReport: Codable, Sendable {
         roles["total"] = sum
         self.received = roles
         self.notes = notes
+        self.shards = shards.sorted { $0.shard < $1.shard }.map {
+            Shard(shard: $0.shard, eventLoop: $0.eventLoop, welcomed: $0.welcomed, markersReceived: $0.clientMarkers.reduce(0, +),
+                  cpuTrafficSeconds: $0.cpuTrafficSeconds, failure: $0.failure)
+        }
+        let cpuTraffic = shards.reduce(0) { $0 + $1.cpuTrafficSeconds }
+        generator = Generator(
+            cpuTrafficSeconds: cpuTraffic, coresInTraffic: trafficSeconds > 0 ? cpuTraffic / trafficSeconds : 0,
+            cpuRunSeconds: shards.reduce(0) { $0 + $1.cpuRunSeconds }, timerLag: Latency(lag)
+        )
     }
 
     static func countAtOrBelow(_ value: UInt64, in sorted: [UInt64]) -> Int {
@@ -229,6 +260,7 @@ package struct LoadReport: Codable, Sendable {
         lines.append("townhall load \(p.url): \(p.connections) connections (\(p.host) host, \(p.voters) voters, \(p.commenters) commenters, \(p.watchers) watchers) in \(p.processes) process\(p.processes == 1 ? "" : "es"), event loop \(eventLoop), \(p.sources) source addresses")
         lines.append("planned votes \(Self.number(p.voteRate))/s, announcements \(Self.number(p.announceRate))/s, comments \(Self.number(p.commentRate))/s, ramp \(p.ramp > 0 ? "\(Self.number(p.ramp))/s" : "all at once"), idle \(Self.number(p.idle)) s, traffic \(Self.number(p.duration)) s, drain \(Self.number(p.drain)) s, \(p.posts) posts")
         for failure in failures { lines.append("could not run: \(failure)") }
+        if !failures.isEmpty && connections.attempted == 0 { return lines.joined(separator: "\n") }
         if interrupted { lines.append("interrupted: the figures cover the run up to the interruption") }
         let c = connections
         lines.append("connections attempted \(c.attempted) established \(c.established) welcomed \(c.welcomed) not welcomed \(c.notWelcomed)")
@@ -253,6 +285,9 @@ package struct LoadReport: Codable, Sendable {
             guard let r = received[role] else { continue }
             lines.append("received \(role) (\(r.connections)) \(Self.number(r.framesPerSecond)) frames/s \(Self.bytes(r.bytesPerSecond))/s (\(r.frames) frames, \(Self.bytes(Double(r.bytes))) in the traffic phase; \(r.runFrames) frames, \(Self.bytes(Double(r.runBytes))) in the whole run)")
         }
+        let g = generator
+        lines.append(String(format: "load generator cpu %.2f cores in the traffic phase (%.1f s user+system), %.1f s in the whole run", g.coresInTraffic, g.cpuTrafficSeconds, g.cpuRunSeconds))
+        lines.append("load generator timer lag " + Self.latency(g.timerLag, extended: false))
         for note in notes { lines.append("note: \(note)") }
         return lines.joined(separator: "\n")
     }

@@ -90,6 +90,9 @@ package final class LoadRun: @unchecked Sendable {
     var trafficEnd: UInt64 = 0
     var drainEnd: UInt64 = 0
     var lastPace: UInt64 = 0
+    /// When the pacing timer was asked to fire, for its lateness.
+    var timerDue: UInt64 = 0
+    var cpuAtTrafficStart = 0.0
     var voteCredit = 0.0
     var announceCredit = 0.0
     var commentCredit = 0.0
@@ -175,6 +178,7 @@ package final class LoadRun: @unchecked Sendable {
     func tick() {
         guard !finished else { return }
         let now = Monotonic.now()
+        if phase == .traffic, timerDue > 0 { result.timerLag.record(now > timerDue ? now - timerDue : 0) }
         if stopRequested { return stop() }
         var interval: UInt64 = 5_000
         switch phase {
@@ -214,6 +218,7 @@ package final class LoadRun: @unchecked Sendable {
             if now >= trafficEnd {
                 phase = .drain
                 result.trafficEndNs = now
+                result.cpuTrafficSeconds = Self.cpuSeconds() - cpuAtTrafficStart
                 log("traffic done; draining \(config.drain) s")
             }
         case .drain:
@@ -223,6 +228,7 @@ package final class LoadRun: @unchecked Sendable {
             return
         }
         if phase == .traffic || phase == .ramp { interval = 5_000 }
+        timerDue = Monotonic.now() + interval * 1_000
         native?.schedule(afterMicroseconds: interval)
     }
 
@@ -298,8 +304,17 @@ package final class LoadRun: @unchecked Sendable {
     func beginTraffic(_ now: UInt64) {
         phase = .traffic
         result.trafficStartNs = now
+        cpuAtTrafficStart = Self.cpuSeconds()
         lastPace = now
         log("traffic for \(config.duration) s")
+    }
+
+    /// User plus system CPU seconds of this process so far.
+    static func cpuSeconds() -> Double {
+        var usage = rusage()
+        guard getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage) == 0 else { return 0 }
+        func seconds(_ time: timeval) -> Double { Double(time.tv_sec) + Double(time.tv_usec) / 1e6 }
+        return seconds(usage.ru_utime) + seconds(usage.ru_stime)
     }
 
     /// The per-client figures the parent needs for losses, and what is left unanswered.
@@ -312,7 +327,11 @@ package final class LoadRun: @unchecked Sendable {
             }
             for (_, entry) in client.inflight { requests[entry.1.rawValue].unanswered += 1 }
         }
-        if result.trafficEndNs == 0, result.trafficStartNs > 0 { result.trafficEndNs = Monotonic.now() }
+        if result.trafficEndNs == 0, result.trafficStartNs > 0 {
+            result.trafficEndNs = Monotonic.now()
+            result.cpuTrafficSeconds = Self.cpuSeconds() - cpuAtTrafficStart
+        }
+        result.cpuRunSeconds = Self.cpuSeconds()
         for role in LoadRole.measured {
             result.traffic.frames[role.name] = trafficFrames[role.rawValue]
             result.traffic.bytes[role.name] = trafficBytes[role.rawValue]

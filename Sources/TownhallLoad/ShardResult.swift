@@ -77,6 +77,13 @@ package struct ShardResult: Codable, Sendable {
     package var total = Received()
     package var trafficStartNs: UInt64 = 0
     package var trafficEndNs: UInt64 = 0
+    /// The load generator's own cost: CPU seconds (user + system) of this process in the
+    /// traffic phase and over the whole run, and how late its 5 ms pacing timer fired in
+    /// the traffic phase. A busy generator delays what it reads, so these say how far its
+    /// latencies can be trusted.
+    package var cpuTrafficSeconds = 0.0
+    package var cpuRunSeconds = 0.0
+    package var timerLag = Histogram()
     package var notes: [String] = []
 
     package init() {}
