@@ -81,6 +81,9 @@ final class LoadNative {
             info.timeout_secs = 20
             info.connect_timeout_secs = 20
             info.pcontext = contextSlot
+            // lws reads a connection at most this much per wake (default 4096): an update
+            // of several kB then takes one recv and one wake, not two or three.
+            info.pt_serv_buf_size = 16_384
             return lws_create_context(&info)
         }
         if let context = create(libev: true) {
