@@ -86,11 +86,13 @@ final class LoadNative {
             info.pt_serv_buf_size = 16_384
             return lws_create_context(&info)
         }
-        if let context = create(libev: true) {
+        // TOWNHALL_LOAD_EVENT_LOOP=poll skips libev (to try the fallback on purpose).
+        let wantLibev = ProcessInfo.processInfo.environment["TOWNHALL_LOAD_EVENT_LOOP"] != "poll"
+        if wantLibev, let context = create(libev: true) {
             contextSlot.pointee = context
             eventLoop = "libev"
         } else if let context = create(libev: false) {
-            warn("libwebsockets could not start its libev event loop (libwebsockets-evlib_ev.so); using its poll loop, whose cost grows with every connection")
+            if wantLibev { warn("libwebsockets could not start its libev event loop (libwebsockets-evlib_ev.so); using its poll loop, whose cost grows with every connection") }
             contextSlot.pointee = context
             eventLoop = "poll"
         } else {

@@ -243,8 +243,8 @@ package struct LoadReport: Codable, Sendable {
         return low
     }
 
-    /// Ran at all: something was welcomed and no shard failed.
-    package var ran: Bool { failures.isEmpty && connections.welcomed > 0 }
+    /// Completed: something was welcomed, no shard failed, nobody interrupted it.
+    package var ran: Bool { failures.isEmpty && connections.welcomed > 0 && !interrupted }
 
     package func json() -> String {
         let encoder = JSONEncoder()

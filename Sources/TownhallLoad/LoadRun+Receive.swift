@@ -15,7 +15,7 @@ extension LoadRun {
         if first { clients[index].partial.removeAll(keepingCapacity: true) }
         guard clients[index].partial.count + piece.count <= 16 << 20 else {
             clients[index].partial = []
-            result.notes.append("a message over 16 MiB was dropped")
+            note("a message over 16 MiB was dropped")
             return
         }
         clients[index].partial.append(contentsOf: piece)
@@ -67,8 +67,8 @@ extension LoadRun {
         result.lastWelcomeNs = max(result.lastWelcomeNs ?? 0, now)
         if let seq = FrameScan.seq(frame) {
             clients[index].lastSeq = seq
-        } else if result.notes.count < 50 {
-            result.notes.append("a welcome without seq")
+        } else {
+            note("a welcome without seq")
         }
         if clients[index].role == .voter {
             var votes = [Int8](repeating: 0, count: postIDs.count)
@@ -130,7 +130,7 @@ extension LoadRun {
         let ack = FrameScan.contains(FrameScan.ackType, in: frame)
         guard ack || FrameScan.contains(FrameScan.errorType, in: frame) else { return }
         guard let id = FrameScan.requestID(frame), let (sent, kind) = clients[index].inflight.removeValue(forKey: Int(id)) else {
-            if !ack { result.notes.count < 50 ? result.notes.append("an error without a known id: \(FrameScan.errorCode(frame))") : () }
+            if !ack { note("an error without a known id: \(FrameScan.errorCode(frame))") }
             return
         }
         if ack {

@@ -87,7 +87,7 @@ extension LoadRun {
         }
         phase = .ramp
         rampStartNs = Monotonic.now()
-        log("setup: voting on \(postIDs.count) posts; connecting \(measured) (\(rampRate > 0 ? "\(rampRate)/s" : "all at once"))")
+        log("setup: \(postIDs.isEmpty ? "no voters, no posts needed" : "voting on \(postIDs.count) posts"); connecting \(measured) (\(rampRate > 0 ? "\(rampRate)/s" : "all at once"))")
     }
 
     /// A setup connection failed or was closed before it did its part.

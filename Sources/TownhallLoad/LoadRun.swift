@@ -158,9 +158,10 @@ package final class LoadRun: @unchecked Sendable {
         }
         guard let native else { return result }
         result.eventLoop = native.eventLoop
-        if native.eventLoop != "libev" { result.notes.append("libev unavailable: ran on the poll loop") }
+        if native.eventLoop != "libev" { result.notes.append("ran on lws's poll loop (libev unavailable, or TOWNHALL_LOAD_EVENT_LOOP=poll)") }
         setupDeadline = Monotonic.now() + 120_000_000_000
-        startSetupClient()
+        // Without voters no posts are needed (an idle-only run, or a server in review mode).
+        if config.voters == 0 { choosePosts([]) } else { startSetupClient() }
         native.schedule(afterMicroseconds: 1_000)
         native.runLoop { [unowned self] in finished }
         if !finished {
@@ -240,6 +241,12 @@ package final class LoadRun: @unchecked Sendable {
         native?.stopLoop()
     }
 
+    /// A note for the report; the same one once, and not without end.
+    func note(_ text: String) {
+        guard result.notes.count < 20, !result.notes.contains(text) else { return }
+        result.notes.append(text)
+    }
+
     /// Records why this shard could not run and asks the timer to stop.
     func fail(_ message: String) {
         if result.failure == nil { result.failure = message }
@@ -280,7 +287,7 @@ package final class LoadRun: @unchecked Sendable {
         let waiting = measured - settledCount
         let seconds = Double(now - rampStartNs) / 1e9
         log("ramp: \(result.welcomed) of \(measured) welcomed, \(result.failed) failed, \(waiting) still waiting, after \(String(format: "%.2f", seconds)) s")
-        if waiting > 0 { result.notes.append("\(waiting) connections were not welcomed within 30 s of the last connect") }
+        if waiting > 0 { note("\(waiting) connections were not welcomed within 30 s of the last connect") }
         guard result.welcomed > 0 else {
             fail("no connection was welcomed (\(result.failures.map { "\($0.key): \($0.value)" }.joined(separator: ", ")))")
             return

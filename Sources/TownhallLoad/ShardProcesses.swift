@@ -88,6 +88,19 @@ enum ShardProcesses {
                 failures.append("shard \(shard) could not start: \(error)")
             }
         }
+        // Foundation starts each child in a process group of its own, so Ctrl-C (or a
+        // SIGTERM) reaches only the parent: it passes them on, the shards stop their
+        // loops and still report, and the parent stays to merge what they send.
+        let started = children
+        var forwarders: [any DispatchSourceSignal] = []
+        for number in [SIGINT, SIGTERM] {
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            source.setEventHandler { for child in started where child.process.isRunning { kill(child.process.processIdentifier, number) } }
+            source.resume()
+            forwarders.append(source)
+        }
+        defer { for source in forwarders { source.cancel() } }
         // Every shard welcomed (or gone), then one start time for all.
         while !children.allSatisfy({ $0.state.ready || $0.state.ended }) { changed.wait() }
         let start = Monotonic.now() + 200_000_000 + UInt64(config.idle * 1e9)
