@@ -258,7 +258,9 @@ package struct LoadReport: Codable, Sendable {
         var lines: [String] = []
         let p = plan
         lines.append("townhall load \(p.url): \(p.connections) connections (\(p.host) host, \(p.voters) voters, \(p.commenters) commenters, \(p.watchers) watchers) in \(p.processes) process\(p.processes == 1 ? "" : "es"), event loop \(eventLoop), \(p.sources) source addresses")
-        lines.append("planned votes \(Self.number(p.voteRate))/s, announcements \(Self.number(p.announceRate))/s, comments \(Self.number(p.commentRate))/s, ramp \(p.ramp > 0 ? "\(Self.number(p.ramp))/s" : "all at once"), idle \(Self.number(p.idle)) s, traffic \(Self.number(p.duration)) s, drain \(Self.number(p.drain)) s, \(p.posts) posts")
+        let votes = p.voters > 0 ? "\(Self.number(p.voteRate))/s" : "none"
+        let comments = p.commenters > 0 ? "\(Self.number(p.commentRate))/s" : "none"
+        lines.append("planned votes \(votes), announcements \(Self.number(p.announceRate))/s, comments \(comments), ramp \(p.ramp > 0 ? "\(Self.number(p.ramp))/s" : "all at once"), idle \(Self.number(p.idle)) s, traffic \(Self.number(p.duration)) s, drain \(Self.number(p.drain)) s, \(p.posts) posts")
         for failure in failures { lines.append("could not run: \(failure)") }
         if !failures.isEmpty && connections.attempted == 0 { return lines.joined(separator: "\n") }
         if interrupted { lines.append("interrupted: the figures cover the run up to the interruption") }

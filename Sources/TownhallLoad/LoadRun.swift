@@ -199,7 +199,8 @@ package final class LoadRun: @unchecked Sendable {
                 rampDone(now)
             }
         case .waitGo:
-            interval = 2_000
+            // The parent's start time comes with 200 ms to spare.
+            interval = 10_000
             if let go {
                 let signal = go.value
                 if signal.aborted {
