@@ -63,7 +63,7 @@ extension LoadRun {
         clients[index].state = .welcomed
         clients[index].welcomeNs = now
         result.welcomed += 1
-        result.welcome.record(now - clients[index].helloNs)
+        if clients[index].helloNs > 0 { result.welcome.record(now - clients[index].helloNs) }
         result.lastWelcomeNs = max(result.lastWelcomeNs ?? 0, now)
         if let seq = FrameScan.seq(frame) {
             clients[index].lastSeq = seq
