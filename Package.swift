@@ -59,10 +59,17 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // The load generator shares the machine with the server it measures, so its own
+        // per-frame work is optimized even in debug builds.
+        .target(
+            name: "TownhallLoad",
+            dependencies: ["CLibWebSockets", "TownhallCore", "TownhallRelay", "TownhallStore"],
+            swiftSettings: swiftSettings + [.unsafeFlags(["-O"])]
+        ),
         .executableTarget(
             name: "townhall",
             dependencies: [
-                "TownhallRelay", "LWSTransport", "TownhallStore", "TownhallReports", "TownhallTransport",
+                "TownhallRelay", "LWSTransport", "TownhallStore", "TownhallReports", "TownhallTransport", "TownhallLoad",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

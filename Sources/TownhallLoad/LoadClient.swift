@@ -1,0 +1,90 @@
+/// A request waiting for its turn to be written. Frames are built at the moment they are
+/// written, so a marker carries the time it actually left and an ack's latency starts there.
+enum LoadRequest: Sendable {
+    case hello
+    case vote(post: Int, value: Int8)
+    case announce
+    case comment
+    case post
+    /// Close with 1000 once everything before it is written (setup connections).
+    case close
+}
+
+/// What a request with an id was, for its ack or error.
+enum RequestKind: Int, Sendable, Codable, CaseIterable {
+    case vote, announce, comment, post
+
+    var name: String {
+        switch self {
+        case .vote: "votes"
+        case .announce: "announcements"
+        case .comment: "comments"
+        case .post: "posts"
+        }
+    }
+}
+
+/// One simulated connection. Plain values only; kept in one array owned by `LoadRun` and
+/// touched on the loop thread only. libwebsockets knows a connection by its index (its
+/// opaque user data), never by a Swift object.
+struct LoadClient {
+    enum State: Equatable {
+        case waiting, connecting, open, welcomed, closed, failed
+    }
+
+    let role: LoadRole
+    let token: String
+    /// Index into the source addresses, or nil.
+    let source: Int?
+    var state = State.waiting
+    var wsi: OpaquePointer?
+    var connectNs: UInt64 = 0
+    var establishedNs: UInt64 = 0
+    var helloNs: UInt64 = 0
+    var welcomeNs: UInt64 = 0
+    /// The last update's seq (from the welcome on); -1 before the welcome.
+    var lastSeq: Int64 = -1
+    /// The newest marker seen, to tell a repeat from a new one.
+    var lastMarker: UInt64 = 0
+    /// Markers received that were sent after this client's welcome.
+    var markers = 0
+    var hadGap = false
+    var closedByUs = false
+    /// The close code the server sent (0: none yet).
+    var closeCode = 0
+    /// Welcomed, failed or closed: no longer holding up the end of the ramp.
+    var settled = false
+    var pending: [LoadRequest] = []
+    var pendingHead = 0
+    /// Requests written and not yet answered: id → (written at, kind).
+    var inflight: [Int: (UInt64, RequestKind)] = [:]
+    var nextID = 1
+    /// A voter's current value on each of the run's posts (1, -1, 0).
+    var votes: [Int8] = []
+    var nextPost = 0
+    /// A message arriving in several pieces.
+    var partial: [UInt8] = []
+
+    init(role: LoadRole, token: String, source: Int?) {
+        self.role = role
+        self.token = token
+        self.source = source
+    }
+
+    var hasPending: Bool { pendingHead < pending.count }
+
+    mutating func push(_ request: LoadRequest) {
+        pending.append(request)
+    }
+
+    mutating func pop() -> LoadRequest? {
+        guard pendingHead < pending.count else { return nil }
+        let request = pending[pendingHead]
+        pendingHead += 1
+        if pendingHead == pending.count {
+            pending.removeAll(keepingCapacity: true)
+            pendingHead = 0
+        }
+        return request
+    }
+}
