@@ -21,7 +21,7 @@ package final class LWSServerGroup: Transport, @unchecked Sendable {
     private var nextThread = 0
     /// Every thread's latest join queue and health, for the scrape; and the one set of
     /// gauges they are published to.
-    private let reports: Mutex<(parts: [TransportReport], metrics: TransportMetrics)>
+    private let reports: Locked<(parts: [TransportReport], metrics: TransportMetrics)>
 
     /// The hub's way in: the relay runs on the first thread.
     package var executor: any ServiceExecutor { threads[0].queue }
@@ -37,7 +37,7 @@ package final class LWSServerGroup: Transport, @unchecked Sendable {
         }
         let count = max(1, threadCount)
         ledger = SharedLedger(maxOpen: config.maxConnectionsPerAddress, maxNewPerSecond: config.maxNewConnectionsPerAddressPerSecond)
-        reports = Mutex((Array(repeating: TransportReport(), count: count), TransportMetrics(registry: metricsRegistry, threads: count)))
+        reports = Locked((Array(repeating: TransportReport(), count: count), TransportMetrics(registry: metricsRegistry, threads: count)))
         for index in 0..<count {
             let queue = index == 0 ? hub : ServiceQueue()
             let link: any TransportHandler = index == 0 ? handler : HubLink(handler: handler, hub: hub)

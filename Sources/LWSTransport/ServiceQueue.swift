@@ -1,6 +1,5 @@
 import CLibWebSockets
 import Foundation
-import Synchronization
 import TownhallTransport
 
 /// Work handed to the service thread from elsewhere: queued under a lock, then
@@ -11,14 +10,14 @@ import TownhallTransport
 /// never wake a freed context: after `close` its work is dropped, since the loop that
 /// would run it has ended.
 package final class ServiceQueue: ServiceExecutor, Sendable {
-    private struct State: ~Copyable {
+    private struct State {
         var work: [@Sendable () -> Void] = []
         var context: ContextHandle?
         var serviceThread: pthread_t?
         var closed = false
     }
 
-    private let state = Mutex(State())
+    private let state = Locked(State())
 
     package init() {}
 

@@ -3,19 +3,14 @@ import Foundation
 /// The one connection ledger of every service thread, behind a lock: the per-address
 /// caps hold whichever thread an address's connections live on. Taken only at accepts,
 /// state changes and closes, never per frame.
-final class SharedLedger: @unchecked Sendable {
-    private let lock = NSLock()
-    private var ledger: ConnectionLedger<OpaquePointer>
+final class SharedLedger: Sendable {
+    private let ledger: Locked<ConnectionLedger<OpaquePointer>>
 
     init(maxOpen: Int, maxNewPerSecond: Int) {
-        ledger = ConnectionLedger(maxOpen: maxOpen, maxNewPerSecond: maxNewPerSecond)
+        ledger = Locked(ConnectionLedger(maxOpen: maxOpen, maxNewPerSecond: maxNewPerSecond))
     }
 
-    func withLedger<T>(_ body: (inout ConnectionLedger<OpaquePointer>) -> T) -> T {
-        lock.lock()
-        defer { lock.unlock() }
-        return body(&ledger)
-    }
+    func withLedger<T>(_ body: (inout ConnectionLedger<OpaquePointer>) -> T) -> T { ledger.withLock(body) }
 
     /// One thread's way in: its own slot for the admission between filter and create.
     func slot(_ slot: Int) -> LedgerSlot { LedgerSlot(shared: self, slot: slot) }
