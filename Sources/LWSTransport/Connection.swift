@@ -25,6 +25,11 @@ final class Connection {
     var cause: CloseCause = .peer
     /// A conformance-test echo connection: the relay never hears of it.
     var echo = false
+    /// The peer sent its close: nothing may be written outside lws' own turn now.
+    var peerClosed = false
+    /// Frames may go straight to the socket: not an echo connection (whose frames must
+    /// queue behind the pongs lws owes, as the conformance suite checks) and not closing.
+    var writesDirectly: Bool { !echo && !peerClosed }
 
     init(id: ConnectionID, wsi: OpaquePointer, output: OutputQueue) {
         self.id = id

@@ -92,6 +92,9 @@ extension LWSServer {
         case LWS_CALLBACK_RECEIVE:
             guard let user else { return -1 }
             return receive(wsi, user.load(as: UInt64.self), input, length)
+        case LWS_CALLBACK_WS_PEER_INITIATED_CLOSE:
+            if let id = user?.load(as: UInt64.self) { connections[id]?.peerClosed = true }
+            return 0
         case LWS_CALLBACK_SERVER_WRITEABLE:
             guard let user else { return -1 }
             return writable(wsi, user.load(as: UInt64.self))
@@ -288,20 +291,26 @@ extension LWSServer {
         return 0
     }
 
-    /// Writes one queued frame per callback and asks again while more wait; once the
-    /// queue is empty, a decided close is sent.
+    /// Writes queued frames while the kernel takes them whole (up to 16 a turn, so one
+    /// connection cannot hold the loop), and asks again while more wait; once the queue
+    /// is empty, a decided close is sent.
     private func writable(_ wsi: OpaquePointer, _ id: ConnectionID) -> Int32 {
         guard let state = connections[id] else { return -1 }
-        if let frame = dequeue(state) {
-            let count = frame.count
-            let written = frame.storage.withUnsafeMutableBufferPointer { raw in
-                lws_write(wsi, raw.baseAddress! + frame.headroom, count, frame.binary ? LWS_WRITE_BINARY : LWS_WRITE_TEXT)
-            }
-            guard written >= count else { return -1 }
-            if !state.output.isEmpty || state.closing != nil { lws_callback_on_writable(wsi) }
+        var written = 0
+        while written < 16, native?.idle(wsi) == true, let frame = dequeue(state) {
+            guard write(frame, to: wsi) else { return -1 }
+            written += 1
+        }
+        if !state.output.isEmpty {
+            lws_callback_on_writable(wsi)
             return 0
         }
         if let closing = state.closing {
+            // After the last frame has gone: a half-sent one makes lws call again.
+            guard native?.idle(wsi) == true else {
+                lws_callback_on_writable(wsi)
+                return 0
+            }
             return closeNow(wsi, lws_close_status(UInt32(closing.code.rawValue)), closing.reason)
         }
         return 0

@@ -164,6 +164,12 @@ final class LWSServer: @unchecked Sendable {
 
     private func enqueue(_ frame: OutboundFrame, on state: Connection, update: Bool) {
         guard state.closing == nil else { return }
+        // Nothing waiting, nothing half-sent: straight to the socket, with no round trip
+        // through the event loop (two epoll_ctl calls and a callback per frame).
+        if state.writesDirectly, state.output.isEmpty, native?.idle(state.wsi) == true {
+            if !write(frame, to: state.wsi) { fail(state) }
+            return
+        }
         let hadUpdates = state.output.hasUpdates
         if state.output.push(frame, update: update) {
             if update && !hadUpdates { backlog.add(1, ordering: .relaxed) }
@@ -176,6 +182,24 @@ final class LWSServer: @unchecked Sendable {
         state.closing = (.tooSlow, "too slow: output dropped, reconnect with resume")
         closeSoon(state)
         logger.warning("connection.too_slow", metadata: ["connection.id": "\(state.id)"])
+    }
+
+    /// Writes one frame (its header goes into the headroom); false when the socket
+    /// failed. What the kernel does not take at once, libwebsockets keeps and sends first
+    /// (lib/core-net/output.c at v4.1.6), and it then asks for a writable callback itself.
+    func write(_ frame: OutboundFrame, to wsi: OpaquePointer) -> Bool {
+        let count = frame.count
+        let written = frame.storage.withUnsafeMutableBufferPointer { raw in
+            lws_write(wsi, raw.baseAddress! + frame.headroom, count, frame.binary ? LWS_WRITE_BINARY : LWS_WRITE_TEXT)
+        }
+        return written >= count
+    }
+
+    /// A write failed outside a callback: libwebsockets closes the socket on its own turn.
+    private func fail(_ state: Connection) {
+        forget(state)
+        state.closing = (.goingAway, "write failed")
+        native?.killSoon(state.wsi)
     }
 
     /// Takes the next frame off a connection's queue, keeping the backlog count true.

@@ -48,6 +48,9 @@ final class NativeParts {
         // Per connection, for its whole life: requests are small, a larger one arrives in
         // pieces that `receive` puts together.
         protocols[0].rx_buffer_size = 1024
+        // The most handed to the kernel in one send (else lws caps it at the rx size and
+        // buffers the rest of a large frame for later turns).
+        protocols[0].tx_packet_size = 1 << 20
 
         retry = .allocate(capacity: 1)
         retry.initialize(to: lws_retry_bo_t())
@@ -138,6 +141,12 @@ final class NativeParts {
         guard let wsi else { return }
         lws_callback_on_writable(wsi)
     }
+
+    /// Nothing half-sent is waiting in libwebsockets for this socket: a write may go now.
+    func idle(_ wsi: OpaquePointer) -> Bool { lws_partial_buffered(wsi) == 0 }
+
+    /// Closes a socket whose write failed, on libwebsockets' next turn.
+    func killSoon(_ wsi: OpaquePointer) { lws_set_timeout(wsi, PENDING_TIMEOUT_CLOSE_SEND, LWS_TO_KILL_ASYNC) }
 
     /// Asks for a writable callback to send the close, with a hard deadline (10 s) for
     /// peers that never let us write again.

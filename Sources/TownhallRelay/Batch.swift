@@ -26,6 +26,6 @@ struct Feed {
     var seq: Int64 = 0
     var ring: ResumeRing
     var lastRanks = Ranks()
-    /// The shared part of a full welcome at `seq` in this epoch, once someone needed it.
-    var welcome: (epoch: String, seq: Int64, template: WelcomeTemplate)?
+    /// The shared part of a full welcome, for the epoch and state version it was made at.
+    var welcome: (epoch: String, version: Int, seq: Int64, template: WelcomeTemplate)?
 }

@@ -75,11 +75,12 @@ extension Relay {
         send(OutboundFrame(bytes, headroom: transport?.frameHeadroom ?? 0), to: connection)
     }
 
-    /// The shared part of a full welcome for `audience` at its current seq: made by the
-    /// first who needs it, reused by everyone after until the next update.
+    /// The shared part of a full welcome for `audience`: made by the first who needs it,
+    /// reused by everyone after until the next durable change or update (so a welcome
+    /// always shows what was acked before it).
     func welcomeTemplate(for audience: Audience) -> WelcomeTemplate {
         let feed = feeds[audience.rawValue]
-        if let made = feed.welcome, made.epoch == epoch, made.seq == feed.seq { return made.template }
+        if let made = feed.welcome, made.epoch == epoch, made.version == stateVersion, made.seq == feed.seq { return made.template }
         let current = core.ranks(for: audience, depth: config.rankDepth)
         var seen = Set<String>()
         var ids = Ordering.allCases.flatMap { current[$0] }
@@ -93,7 +94,7 @@ extension Relay {
             announcements: core.announcements(last: config.welcomeAnnouncements), presence: sessions.presence.snapshot,
             agenda: audience == .staff ? core.agenda : nil
         )
-        feeds[audience.rawValue].welcome = (epoch, feed.seq, template)
+        feeds[audience.rawValue].welcome = (epoch, stateVersion, feed.seq, template)
         metrics.welcomesBuilt.increment()
         return template
     }

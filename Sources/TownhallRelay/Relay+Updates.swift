@@ -27,6 +27,7 @@ extension Relay {
                 metrics.ackLatency.recordNanoseconds(Int64(now &- pending.receivedAt))
             }
             announced += batch.changes
+            if !batch.changes.isEmpty { stateVersion += 1 }
             notifyReviewed(batch.changes)
             if batch.records.contains(where: \.erases) { disk.snapshotSoon = true }
         case .failure(let error):

@@ -1,0 +1,237 @@
+#!/usr/bin/env python3
+"""The company-scale benchmark: `townhall load` against townhall (one and two service
+threads) and against the plain-C libwebsockets peer (bench/peer), one after the other on
+this machine, with the server's own CPU and memory read from /proc.
+
+For each server and each connection count it prints and records:
+- idle: the server's CPU (cores) and memory per connection with everyone connected and
+  nothing happening;
+- traffic (voters voting, the host announcing latency markers): frames delivered per
+  server CPU-second, delivery p50/p99/p99.9, ack p99, losses, closes, memory growth;
+- `--join` N: N connecting at once (ramp 0): the time until all are welcomed.
+
+A benchmark, not a test: it prints figures and says which targets were met; it fails
+only if a run could not be made. `--short` is the form CI runs (small, a few seconds
+each); the full form is run by hand (docs/benchmarks.md).
+"""
+import argparse
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+TICKS = os.sysconf("SC_CLK_TCK")
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def cpu_seconds(pid):
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / TICKS
+
+
+def rss_kib(pid):
+    with open(f"/proc/{pid}/status") as f:
+        return next(int(line.split()[1]) for line in f if line.startswith("VmRSS:"))
+
+
+def wait_port(port, process, timeout=60):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if process.poll() is not None:
+            raise SystemExit(f"server exited with {process.returncode} before listening")
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+            return
+        except OSError:
+            time.sleep(0.1)
+    raise SystemExit("server did not listen in time")
+
+
+class Target:
+    """A server to measure: its command line for a port and a data folder."""
+
+    def __init__(self, name, command):
+        self.name, self.command = name, command
+
+    def start(self, data):
+        port = free_port()
+        process = subprocess.Popen(self.command(port, data), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                   cwd=ROOT)
+        wait_port(port, process)
+        time.sleep(0.5)
+        return process, port
+
+
+def townhall(binary, threads):
+    return Target(f"townhall, {threads} service thread{'s' if threads > 1 else ''}", lambda port, data: [
+        binary, "serve", "--host", "127.0.0.1", "--port", str(port), "--data", data, "--web", os.path.join(ROOT, "Web"),
+        "--log-level", "error", "--service-threads", str(threads)])
+
+
+def peer(binary):
+    return Target("plain-C lws peer", lambda port, data: [binary, "--port", str(port)])
+
+
+def run_load(binary, port, data, args, server_pid):
+    """Runs `townhall load`, sampling the server at its phase lines; returns the report
+    and the samples."""
+    command = [binary, "load", "--url", f"ws://127.0.0.1:{port}/ws", "--data", data, "--json", *args]
+    samples = {"start": (time.monotonic(), cpu_seconds(server_pid), rss_kib(server_pid))}
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT)
+    out = []
+    reader = threading.Thread(target=lambda: out.append(process.stdout.read()))
+    reader.start()
+    errors = []
+    for line in process.stderr:
+        words = line.split()
+        if len(words) == 2 and words[0] == "phase":
+            samples[words[1]] = (time.monotonic(), cpu_seconds(server_pid), rss_kib(server_pid))
+            if words[1] == "welcomed":
+                # Idle is read from 3 s after the last welcome, when the join has settled.
+                threading.Timer(3.0, lambda: samples.setdefault(
+                    "settled", (time.monotonic(), cpu_seconds(server_pid), rss_kib(server_pid)))).start()
+        else:
+            errors.append(line.rstrip())
+    process.wait()
+    reader.join()
+    if process.returncode != 0:
+        raise SystemExit(f"townhall load failed ({process.returncode}): " + "\n".join(errors[-10:]))
+    return json.loads(out[0]), samples
+
+
+def ms(latency, key):
+    return latency[key] if latency else float("nan")
+
+
+def measure(target, load_binary, connections, options):
+    data = tempfile.mkdtemp(prefix="bench-load-")
+    try:
+        subprocess.run([load_binary, "token", "--data", data, "--sub", "x", "--name", "x", "--office", "x",
+                        "--role", "host"], check=True, capture_output=True)  # makes the secret
+        process, port = target.start(data)
+        try:
+            base = rss_kib(process.pid)
+            args = ["--connections", str(connections), "--voters", str(options.voters), "--vote-rate", str(options.vote_rate),
+                    "--announce-rate", str(options.announce_rate), "--duration", str(options.duration),
+                    "--idle", str(options.idle), "--drain", str(options.drain)]
+            report, samples = run_load(load_binary, port, data, args, process.pid)
+            end = (time.monotonic(), cpu_seconds(process.pid), rss_kib(process.pid))
+        finally:
+            process.terminate()
+            try:
+                process.wait(10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+    finally:
+        shutil.rmtree(data, ignore_errors=True)
+    result = {"server": target.name, "connections": connections, "report": report}
+    if "settled" in samples and "traffic" in samples:
+        (t0, c0, r0), (t1, c1, _) = samples["settled"], samples["traffic"]
+        result["idleCores"] = (c1 - c0) / (t1 - t0) if t1 > t0 else float("nan")
+        result["idleKiBPerConnection"] = (r0 - base) / connections
+        result["idleRssKiB"] = r0
+    if "traffic" in samples and "drain" in samples:
+        (t1, c1, _), (t2, c2, r2) = samples["traffic"], samples["drain"]
+        frames = report["received"]["total"]["frames"]
+        result["trafficCores"] = (c2 - c1) / (t2 - t1)
+        result["framesPerCpuSecond"] = frames / (c2 - c1) if c2 > c1 else float("nan")
+        result["stormEndRssKiB"] = r2
+    result["endRssKiB"] = end[2]
+    return result
+
+
+def join_storm(target, load_binary, connections):
+    data = tempfile.mkdtemp(prefix="bench-join-")
+    try:
+        subprocess.run([load_binary, "token", "--data", data, "--sub", "x", "--name", "x", "--office", "x",
+                        "--role", "host"], check=True, capture_output=True)
+        process, port = target.start(data)
+        try:
+            report, _ = run_load(load_binary, port, data, ["--connections", str(connections), "--voters", "0",
+                                                           "--announce-rate", "0", "--ramp", "0", "--duration", "1",
+                                                           "--drain", "1"], process.pid)
+        finally:
+            process.terminate()
+            process.wait(10)
+    finally:
+        shutil.rmtree(data, ignore_errors=True)
+    return {"server": target.name, "connections": connections, "allWelcomedSeconds": report.get("allWelcomedSeconds"),
+            "welcomed": report["connections"]["welcomed"], "report": report}
+
+
+def line(result):
+    r = result["report"]
+    delivery, ack = r.get("delivery"), r.get("ack")
+    markers, conns = r["markers"], r["connections"]
+    return (f"| {result['server']} | {result['connections']:,} | {result.get('idleCores', float('nan')):.3f} | "
+            f"{result.get('idleKiBPerConnection', float('nan')):.2f} | {result.get('framesPerCpuSecond', float('nan')):,.0f} | "
+            f"{ms(delivery, 'p50Ms'):.0f} / {ms(delivery, 'p99Ms'):.0f} / {ms(delivery, 'p999Ms'):.0f} | "
+            f"{ms(ack, 'p50Ms'):.0f} / {ms(ack, 'p99Ms'):.0f} | {markers['missed']} | {r['updates']['missed']} | "
+            f"{conns.get('closed', 0)} | {r['generator']['coresInTraffic']:.2f} |")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--bin", default=os.path.join(ROOT, ".build/release/townhall"))
+    parser.add_argument("--peer", help="the plain-C peer binary (built from bench/peer if absent)")
+    parser.add_argument("--connections", default="1000,5000,18000")
+    parser.add_argument("--threads", default="1,2", help="townhall service threads to measure, e.g. 1,2")
+    parser.add_argument("--voters", type=int, default=200)
+    parser.add_argument("--vote-rate", type=float, default=2000)
+    parser.add_argument("--announce-rate", type=float, default=5)
+    parser.add_argument("--duration", type=float, default=30)
+    parser.add_argument("--idle", type=float, default=15)
+    parser.add_argument("--drain", type=float, default=5)
+    parser.add_argument("--join", type=int, default=10000, help="connections for the join storm (0: none)")
+    parser.add_argument("--short", action="store_true", help="the CI form: 1,000 connections, a few seconds each")
+    parser.add_argument("--json-out", help="also write every result here")
+    options = parser.parse_args()
+    if options.short:
+        options.connections, options.duration, options.idle, options.drain, options.join = "1000", 8, 6, 3, 2000
+    peer_binary = options.peer
+    if not peer_binary:
+        peer_binary = os.path.join(tempfile.gettempdir(), "townhall-bench-peer")
+        subprocess.run([os.path.join(ROOT, "bench/peer/build.sh"), peer_binary], check=True, cwd=ROOT)
+    targets = [peer(peer_binary)] + [townhall(options.bin, int(t)) for t in options.threads.split(",")]
+    results = []
+    print("| server | connections | idle cores | idle KiB/conn | frames per server CPU-s | delivery p50/p99/p99.9 ms | "
+          "ack p50/p99 ms | markers missed | update gaps | closed | load generator cores |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+    for connections in [int(n) for n in options.connections.split(",")]:
+        for target in targets:
+            result = measure(target, options.bin, connections, options)
+            results.append(result)
+            print(line(result), flush=True)
+    joins = []
+    if options.join:
+        print(f"\n{options.join:,} connecting at once (ramp 0):")
+        for target in targets:
+            result = join_storm(target, options.bin, options.join)
+            joins.append(result)
+            print(f"  {result['server']}: {result['welcomed']:,} welcomed, all in {result['allWelcomedSeconds']:.2f} s", flush=True)
+    print("\nratios in this run (frames delivered per server CPU-second, townhall / plain-C peer):")
+    for connections in sorted({r["connections"] for r in results}):
+        base = next(r for r in results if r["connections"] == connections and r["server"] == targets[0].name)
+        for r in results:
+            if r["connections"] == connections and r is not base:
+                ratio = r.get("framesPerCpuSecond", float("nan")) / base.get("framesPerCpuSecond", float("nan"))
+                print(f"  {connections:,}: {r['server']}: {ratio:.2f} (target 0.90: {'met' if ratio >= 0.9 else 'missed'})")
+    if options.json_out:
+        with open(options.json_out, "w") as f:
+            json.dump({"runs": results, "joins": joins}, f, indent=1)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
