@@ -28,9 +28,10 @@ let package = Package(
         ),
         .systemLibrary(name: "CLibEV", providers: [.apt(["libev-dev", "libwebsockets-evlib-ev"])]),
         .target(name: "TownhallCore", swiftSettings: swiftSettings),
-        .target(name: "TownhallProtocol", dependencies: ["TownhallCore"], swiftSettings: swiftSettings),
+        .target(name: "TownhallJSON", swiftSettings: swiftSettings),
+        .target(name: "TownhallProtocol", dependencies: ["TownhallCore", "TownhallJSON"], swiftSettings: swiftSettings),
         .systemLibrary(name: "CMalloc"),
-        .target(name: "TownhallStore", dependencies: ["TownhallCore", "CMalloc"], swiftSettings: swiftSettings),
+        .target(name: "TownhallStore", dependencies: ["TownhallCore", "TownhallJSON", "CMalloc"], swiftSettings: swiftSettings),
         .target(
             name: "TownhallTransport",
             dependencies: [

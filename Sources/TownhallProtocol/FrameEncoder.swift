@@ -1,4 +1,5 @@
 import Foundation
+import TownhallJSON
 
 /// Turns server messages into frame bytes. One per service thread: JSONEncoder is a
 /// class and not meant to be shared across threads.
@@ -10,9 +11,20 @@ package final class FrameEncoder {
         encoder.outputFormatting = [.withoutEscapingSlashes, .sortedKeys]
     }
 
-    /// Encodes a message. Our own message types always encode; a failure is a bug,
-    /// reported as an `internal` error frame rather than a crash.
+    /// Encodes a message: the frequent ones write their own JSON (`JSONWritable`), the
+    /// rest go through JSONEncoder. Our own message types always encode; a failure is a
+    /// bug, reported as an `internal` error frame rather than a crash.
     package func encode(_ message: some Encodable) -> [UInt8] {
+        if let writable = message as? any JSONWritable, (message as? Ack)?.isWritable ?? true {
+            var json = JSONWriter()
+            writable.write(to: &json)
+            return json.bytes
+        }
+        return encodeWithFoundation(message)
+    }
+
+    /// The Encodable form, always (what the written JSON is checked against).
+    package func encodeWithFoundation(_ message: some Encodable) -> [UInt8] {
         do {
             return Array(try encoder.encode(message))
         } catch {

@@ -1,12 +1,13 @@
 import Foundation
 import TownhallCore
+import TownhallJSON
 
 /// The payload of one journal record: a `Request` in a format of the journal's own, with
 /// a version, written and read here field by field. Renaming a core type, a case or a
 /// wire field changes nothing on disk, and every journal ever written stays readable.
 ///
 /// - Version 2 (written now): one flat JSON object with sorted keys, so the same request
-///   is always the same bytes: `{"actor":{…},"at":…,"type":"vote","post":"p1","value":1,"v":2}`.
+///   is always the same bytes (written by `JSONWriter`, with no Foundation on the way): `{"actor":{…},"at":…,"type":"vote","post":"p1","value":1,"v":2}`.
 /// - Version 1 (no `v`; read only): what the first releases wrote, Swift's synthesized
 ///   `Codable` of `Request`: `{"actor":{…},"at":…,"command":{"vote":{"post":"p1","value":1}}}`.
 package enum JournalRecord {
@@ -18,15 +19,44 @@ package enum JournalRecord {
     }
 
     package static func encode(_ request: Request) -> [UInt8] {
-        var object = fields(of: request.command)
-        object["v"] = version
-        object["at"] = request.at
-        object["actor"] = [
-            "id": request.actor.id, "name": request.actor.name, "office": request.actor.office, "role": request.actor.role.rawValue,
+        let actor = request.actor
+        var fields = fields(of: request.command)
+        fields += [
+            ("v", .int(Int64(version))), ("at", .int(request.at)),
+            ("actor", .object([("id", .text(actor.id)), ("name", .text(actor.name)), ("office", .text(actor.office)), ("role", .text(actor.role.rawValue))])),
         ]
-        // Only strings, numbers, booleans and nested objects of them: this cannot throw.
-        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data()
-        return Array(data)
+        var json = JSONWriter()
+        Value.object(fields).write(to: &json)
+        return json.bytes
+    }
+
+    /// What a record's fields hold: text, integers, booleans, lists of text, objects.
+    private enum Value {
+        case text(String)
+        case int(Int64)
+        case bool(Bool)
+        case texts([String])
+        case object([(key: String, value: Value)])
+
+        /// Objects with their keys sorted (byte order), so a request is always the same bytes.
+        func write(to json: inout JSONWriter) {
+            switch self {
+            case .text(let text): json.string(text)
+            case .int(let number): json.int(number)
+            case .bool(let flag): json.bool(flag)
+            case .texts(let texts):
+                json.beginArray()
+                for text in texts { json.string(text) }
+                json.endArray()
+            case .object(let fields):
+                json.beginObject()
+                for (key, value) in fields.sorted(by: { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }) {
+                    json.key(key)
+                    value.write(to: &json)
+                }
+                json.endObject()
+            }
+        }
     }
 
     package static func decode(_ bytes: some Collection<UInt8>) throws(Unreadable) -> Request {
@@ -49,24 +79,27 @@ package enum JournalRecord {
         }
     }
 
-    /// A command's type and fields; the names are the journal's, fixed forever.
-    private static func fields(of command: Command) -> [String: Any] {
-        func with(_ type: String, _ fields: [String: Any?]) -> [String: Any] {
-            fields.compactMapValues { $0 }.merging(["type": type]) { $1 }
+    /// A command's type and fields; the names are the journal's, fixed forever. An absent
+    /// optional is left out.
+    private static func fields(of command: Command) -> [(key: String, value: Value)] {
+        func with(_ type: String, _ fields: [(String, Value?)]) -> [(key: String, value: Value)] {
+            [("type", .text(type))] + fields.compactMap { key, value in value.map { (key, $0) } }
         }
+        func text(_ value: String?) -> Value? { value.map(Value.text) }
         switch command {
-        case let .post(text, anonymous, key): return with("post", ["text": text, "anonymous": anonymous, "key": key])
-        case let .vote(post, value): return with("vote", ["post": post, "value": value])
-        case let .comment(text, post): return with("comment", ["text": text, "post": post])
-        case let .moderate(post, status, note): return with("moderate", ["post": post, "status": status.rawValue, "note": note])
-        case let .announce(text): return with("announce", ["text": text])
-        case let .townhall(state, title, stream): return with("townhall", ["state": state.rawValue, "title": title, "stream": stream])
-        case let .closeCycle(carryOver): return with("closeCycle", ["carryOver": carryOver])
-        case let .agenda(posts): return with("agenda", ["posts": posts])
-        case let .answer(post, text, owner): return with("answer", ["post": post, "text": text, "owner": owner])
-        case let .purge(before): return with("purge", ["before": before])
-        case let .forget(user): return with("forget", ["user": user])
-        case let .configure(reviewPosts): return with("configure", ["reviewPosts": reviewPosts])
+        case let .post(body, anonymous, key): return with("post", [("text", .text(body)), ("anonymous", .bool(anonymous)), ("key", text(key))])
+        case let .vote(post, value): return with("vote", [("post", .text(post)), ("value", .int(Int64(value)))])
+        case let .comment(body, post): return with("comment", [("text", .text(body)), ("post", text(post))])
+        case let .moderate(post, status, note): return with("moderate", [("post", .text(post)), ("status", .text(status.rawValue)), ("note", text(note))])
+        case let .announce(body): return with("announce", [("text", .text(body))])
+        case let .townhall(state, title, stream):
+            return with("townhall", [("state", .text(state.rawValue)), ("title", text(title)), ("stream", text(stream))])
+        case let .closeCycle(carryOver): return with("closeCycle", [("carryOver", .bool(carryOver))])
+        case let .agenda(posts): return with("agenda", [("posts", .texts(posts))])
+        case let .answer(post, body, owner): return with("answer", [("post", .text(post)), ("text", .text(body)), ("owner", text(owner))])
+        case let .purge(before): return with("purge", [("before", .int(before))])
+        case let .forget(user): return with("forget", [("user", .text(user))])
+        case let .configure(reviewPosts): return with("configure", [("reviewPosts", .bool(reviewPosts))])
         }
     }
 

@@ -30,6 +30,19 @@ struct JournalRecordTests {
         }
     }
 
+    @Test("the bytes are those JSONSerialization wrote before (sorted keys, slashes unescaped), tricky text included")
+    func sameBytesAsBefore() throws {
+        let tricky = "quote \" slash / back \\ tab \t nl \n cr \r bell \u{07} é 😀 \u{2028}"
+        let commands = Self.every + [.post(text: tricky, anonymous: false, key: tricky), .answer(post: "p1", text: tricky, owner: nil)]
+        for command in commands {
+            let request = Request(actor: Actor(id: "u\"1", name: tricky, office: "Dublin/HQ", role: .host), at: -5, command: command)
+            let bytes = JournalRecord.encode(request)
+            let object = try #require(try JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any])
+            let before = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
+            #expect(bytes == Array(before), "\(String(decoding: bytes, as: UTF8.self))\n\(String(decoding: before, as: UTF8.self))")
+        }
+    }
+
     @Test("version 1 records, as the first releases wrote them, still read")
     func versionOne() throws {
         let v1 = [

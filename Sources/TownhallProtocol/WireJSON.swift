@@ -1,0 +1,242 @@
+import TownhallCore
+import TownhallJSON
+
+/// A message or object that writes its own JSON: the frames sent most (acks, updates,
+/// errors, pongs, and what they carry) skip Foundation's encoder. The same fields and
+/// values as their `Encodable` forms, keys in sorted order; a test holds the two equal.
+package protocol JSONWritable {
+    func write(to json: inout JSONWriter)
+}
+
+extension JSONWriter {
+    mutating func field(_ name: String, _ value: some JSONWritable) {
+        key(name)
+        value.write(to: &self)
+    }
+
+    mutating func field(_ name: String, _ values: [some JSONWritable]) {
+        key(name)
+        beginArray()
+        for value in values { value.write(to: &self) }
+        endArray()
+    }
+
+    mutating func field(_ name: String, _ texts: [String]) {
+        key(name)
+        beginArray()
+        for text in texts { string(text) }
+        endArray()
+    }
+}
+
+extension JSONValue: JSONWritable {
+    package func write(to json: inout JSONWriter) {
+        switch self {
+        case .null: json.null()
+        case .bool(let flag): json.bool(flag)
+        case .int(let number): json.int(number)
+        case .double(let number): json.raw(Array("\(number)".utf8))
+        case .string(let text): json.string(text)
+        case .array(let values):
+            json.beginArray()
+            for value in values { value.write(to: &json) }
+            json.endArray()
+        case .object(let members):
+            json.beginObject()
+            for (key, value) in members.sorted(by: { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }) { json.field(key, value) }
+            json.endObject()
+        }
+    }
+}
+
+extension WirePost: JSONWritable {
+    package func write(to json: inout JSONWriter) {
+        json.beginObject()
+        if let answer = post.answer {
+            json.key("answer")
+            json.beginObject()
+            json.field("at", answer.at)
+            if let owner = answer.owner { json.field("owner", owner) }
+            json.field("text", answer.text)
+            json.endObject()
+        } else {
+            json.key("answer")
+            json.null()
+        }
+        json.key("author")
+        if post.anonymous {
+            json.null()
+        } else {
+            json.beginObject()
+            json.field("name", post.author.name)
+            json.field("office", post.author.office)
+            json.endObject()
+        }
+        json.key("carriedFrom")
+        if let carriedFrom = post.carriedFrom { json.int(carriedFrom) } else { json.null() }
+        json.field("comments", post.comments)
+        json.field("createdAt", post.createdAt)
+        json.field("cycle", post.cycle)
+        json.field("down", post.down)
+        json.field("id", post.id)
+        if audience == .staff { json.fieldOrNull("note", post.note) }
+        json.field("office", post.office)
+        json.field("score", post.score)
+        json.field("status", post.status.rawValue)
+        if audience == .staff {
+            json.key("support")
+            json.beginObject()
+            for (office, support) in post.support.sorted(by: { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }) {
+                json.key(office)
+                json.beginObject()
+                json.field("down", support.down)
+                json.field("up", support.up)
+                json.field("voters", support.voters)
+                json.endObject()
+            }
+            json.endObject()
+        }
+        json.field("text", post.text)
+        json.field("up", post.up)
+        json.endObject()
+    }
+}
+
+extension WireComment: JSONWritable {
+    package func write(to json: inout JSONWriter) {
+        json.beginObject()
+        json.key("author")
+        json.beginObject()
+        json.field("name", comment.author.name)
+        json.field("office", comment.author.office)
+        json.endObject()
+        json.field("createdAt", comment.createdAt)
+        json.field("id", comment.id)
+        json.fieldOrNull("post", comment.post)
+        json.field("text", comment.text)
+        json.endObject()
+    }
+}
+
+extension Announcement: JSONWritable {
+    package func write(to json: inout JSONWriter) {
+        json.beginObject()
+        json.field("createdAt", createdAt)
+        json.field("id", id)
+        json.field("text", text)
+        json.endObject()
+    }
+}
+
+extension Cycle: JSONWritable {
+    package func write(to json: inout JSONWriter) {
+        json.beginObject()
+        json.field("id", id)
+        json.field("startedAt", startedAt)
+        json.endObject()
+    }
+}
+
+extension WireStage: JSONWritable {
+    package func write(to json: inout JSONWriter) {
+        json.beginObject()
+        json.fieldOrNull("onAir", stage.onAir)
+        json.field("state", stage.state.rawValue)
+        json.fieldOrNull("stream", stage.stream)
+        json.fieldOrNull("title", stage.title)
+        json.endObject()
+    }
+}
+
+extension WirePresence: JSONWritable {
+    package func write(to json: inout JSONWriter) {
+        json.beginObject()
+        json.key("offices")
+        json.beginObject()
+        for (office, count) in offices.sorted(by: { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }) { json.field(office, count) }
+        json.endObject()
+        json.field("total", total)
+        json.endObject()
+    }
+}
+
+extension WireRanks: JSONWritable {
+    package func write(to json: inout JSONWriter) {
+        json.beginObject()
+        json.field("best", best)
+        json.field("hot", hot)
+        json.field("new", new)
+        json.field("top", top)
+        json.endObject()
+    }
+}
+
+extension Update: JSONWritable {
+    package func write(to json: inout JSONWriter) {
+        json.beginObject()
+        if let agenda { json.field("agenda", agenda) }
+        if let announcements { json.field("announcements", announcements) }
+        if let comments { json.field("comments", comments) }
+        if let cycle { json.field("cycle", cycle) }
+        if let posts { json.field("posts", posts) }
+        if let presence { json.field("presence", presence) }
+        if let ranks { json.field("ranks", ranks) }
+        if let removed { json.field("removed", removed) }
+        if let removedAnnouncements { json.field("removedAnnouncements", removedAnnouncements) }
+        if let removedComments { json.field("removedComments", removedComments) }
+        json.field("seq", seq)
+        if let townhall { json.field("townhall", townhall) }
+        json.field("type", type)
+        json.endObject()
+    }
+}
+
+extension Ack: JSONWritable {
+    /// The payloads sent often; the rest (threads, archive pages, erasures) are rare
+    /// enough for the Encodable form.
+    var isWritable: Bool {
+        switch payload {
+        case .none, .post, .vote, .comment, .announcement, .cycle: true
+        case .thread, .archive, .erased: false
+        }
+    }
+
+    package func write(to json: inout JSONWriter) {
+        json.beginObject()
+        switch payload {
+        case .announcement(let announcement): json.field("announcement", announcement)
+        case .comment(let comment): json.field("comment", comment)
+        case .cycle(let cycle): json.field("cycle", cycle)
+        default: break
+        }
+        json.field("id", id)
+        switch payload {
+        case .post(let post): json.field("post", post)
+        case .vote(let post, _): json.field("post", post)
+        default: break
+        }
+        json.field("type", "ack")
+        if case .vote(_, let value) = payload { json.field("value", value) }
+        json.endObject()
+    }
+}
+
+extension ErrorReply: JSONWritable {
+    package func write(to json: inout JSONWriter) {
+        json.beginObject()
+        json.field("code", code.rawValue)
+        if let id { json.field("id", id) }
+        json.field("message", message)
+        json.field("type", type)
+        json.endObject()
+    }
+}
+
+extension Pong: JSONWritable {
+    package func write(to json: inout JSONWriter) {
+        json.beginObject()
+        if let id { json.field("id", id) }
+        json.field("type", type)
+        json.endObject()
+    }
+}
