@@ -36,6 +36,9 @@ scripts/autobahn.sh
 echo "== benchmark: fan-out under a vote burst"
 python3 scripts/bench_fanout.py --bin "$TOWNHALL_BIN"
 
+echo "== benchmark: company scale against the plain-C peer (short form, debug build; docs/benchmarks.md for the full run)"
+python3 scripts/bench_load.py --short --bin "$TOWNHALL_BIN"
+
 echo "== benchmark: journal, group commit against fsync per record"
 swift build --product JournalBench
 .build/debug/JournalBench "${TMPDIR:-/tmp}" 3 64
