@@ -28,19 +28,14 @@ extension LoadRun {
         case LWS_CALLBACK_CLIENT_CONNECTION_ERROR:
             let text = input.map { String(cString: $0.assumingMemoryBound(to: CChar.self)) } ?? "connection failed"
             failed(index, reason: text)
-        case LWS_CALLBACK_CLIENT_ESTABLISHED:
-            established(index, wsi)
-        case LWS_CALLBACK_CLIENT_RECEIVE:
-            guard let input else { return 0 }
-            let first = lws_is_first_fragment(wsi) != 0
-            let final = lws_is_final_fragment(wsi) != 0
-            received(index, UnsafeRawBufferPointer(start: input, count: length), first: first, final: final)
-        case LWS_CALLBACK_CLIENT_WRITEABLE:
+        case LWS_CALLBACK_RAW_CONNECTED:
+            connected(index, wsi)
+        case LWS_CALLBACK_RAW_RX:
+            guard let input, length > 0 else { return 0 }
+            return received(index, UnsafeRawBufferPointer(start: input, count: length))
+        case LWS_CALLBACK_RAW_WRITEABLE:
             return writable(index, wsi)
-        case LWS_CALLBACK_WS_PEER_INITIATED_CLOSE:
-            let bytes = UnsafeRawBufferPointer(start: input, count: input == nil ? 0 : length)
-            clients[index].closeCode = bytes.count >= 2 ? Int(bytes[0]) << 8 | Int(bytes[1]) : 1005
-        case LWS_CALLBACK_CLIENT_CLOSED:
+        case LWS_CALLBACK_RAW_CLOSE:
             closed(index)
         default:
             break
