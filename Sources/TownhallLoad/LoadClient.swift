@@ -78,6 +78,8 @@ struct LoadClient {
     /// A fragmented message being put together, and whether one is under way.
     var partial: [UInt8] = []
     var fragmented = false
+    /// The socket's SO_RCVLOWAT as last set (1: the kernel's default).
+    var lowWater = 1
     /// The server's close frame came, or it broke the protocol: read nothing more.
     var closing = false
 

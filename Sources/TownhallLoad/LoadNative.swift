@@ -209,6 +209,18 @@ final class LoadNative {
         lws_set_timeout(wsi, seconds > 0 ? PENDING_TIMEOUT_AWAITING_SERVER_RESPONSE : NO_PENDING_TIMEOUT, seconds)
     }
 
+    /// SO_RCVLOWAT: the kernel reports the socket readable once this many bytes wait
+    /// (or it closed). Not over TLS, where OpenSSL may already hold the bytes and the
+    /// socket's count says nothing about the plaintext. A non-blocking recv still returns
+    /// whatever is there.
+    func setLowWater(_ wsi: OpaquePointer, bytes: Int) -> Bool {
+        guard !secure else { return false }
+        let fd = lws_get_socket_fd(wsi)
+        guard fd >= 0 else { return false }
+        var value = Int32(bytes)
+        return setsockopt(fd, SOL_SOCKET, SO_RCVLOWAT, &value, socklen_t(MemoryLayout<Int32>.size)) == 0
+    }
+
     /// The timeout the context gives connects, for the upgrade too.
     static let timeoutSeconds: Int32 = 20
 

@@ -29,7 +29,7 @@ extension LoadRun {
             let rest = end + WebSocketWire.headEnd.count
             return rest < bytes.count ? frames(index, UnsafeRawBufferPointer(rebasing: bytes[rest...])) : 0
         }
-        clients[index].inbox.append(contentsOf: bytes)
+        clients[index].inbox.appendBytes(bytes)
         var buffered: [UInt8] = []
         swap(&buffered, &clients[index].inbox)
         return buffered.withUnsafeBytes { all -> Int32 in
@@ -59,9 +59,23 @@ extension LoadRun {
     }
 
     /// Frames: first the one begun in an earlier read, then every whole one in place;
-    /// a cut-off tail waits in the inbox.
+    /// a cut-off tail waits in the inbox. While a cut-off frame's length is known, the
+    /// socket's SO_RCVLOWAT is set to the bytes it still lacks, so the kernel wakes the
+    /// loop once for the rest instead of once per piece the server wrote (lws servers
+    /// write a frame in pieces of their send size, 1 to 4 kB unless set larger).
     func frames(_ index: Int, _ bytes: UnsafeRawBufferPointer) -> Int32 {
         guard !clients[index].closing else { return 0 }
+        let (verdict, lacking) = takeFrames(index, bytes)
+        let lowWater = clients[index].closing ? 1 : min(max(lacking, 1), 262_144)
+        if lowWater != clients[index].lowWater, let wsi = clients[index].wsi, native?.setLowWater(wsi, bytes: lowWater) == true {
+            clients[index].lowWater = lowWater
+        }
+        return verdict
+    }
+
+    /// Returns the callback's verdict and how many bytes the cut-off frame still lacks
+    /// (1 when none is waiting or its header is not whole yet).
+    private func takeFrames(_ index: Int, _ bytes: UnsafeRawBufferPointer) -> (Int32, Int) {
         var offset = 0
         if !clients[index].inbox.isEmpty {
             var buffered: [UInt8] = []
@@ -71,28 +85,29 @@ extension LoadRun {
             while frame == nil {
                 switch buffered.withUnsafeBytes({ WebSocketWire.header($0) }) {
                 case .violation(let what):
-                    return protocolError(index, what)
+                    return (protocolError(index, what), 1)
                 case .incomplete(let needed):
                     let take = min(needed - buffered.count, bytes.count - offset)
-                    buffered.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[offset..<(offset + take)]))
+                    buffered.appendBytes(UnsafeRawBufferPointer(rebasing: bytes[offset..<(offset + take)]))
                     offset += take
                     if buffered.count < needed {
                         clients[index].inbox = buffered
-                        return 0
+                        return (0, 1)
                     }
                 case .header(let header):
                     frame = header
                 }
             }
-            guard let frame else { return 0 }
+            guard let frame else { return (0, 1) }
             let take = min(frame.frameLength - buffered.count, bytes.count - offset)
             if take > 0 {
-                buffered.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[offset..<(offset + take)]))
+                buffered.appendBytes(UnsafeRawBufferPointer(rebasing: bytes[offset..<(offset + take)]))
                 offset += take
             }
             if buffered.count < frame.frameLength {
+                let lacking = frame.frameLength - buffered.count
                 clients[index].inbox = buffered
-                return 0
+                return (0, lacking)
             }
             let going = buffered.withUnsafeBytes { all in
                 handleFrame(index, frame, UnsafeRawBufferPointer(rebasing: all[frame.headerLength..<frame.frameLength]))
@@ -100,27 +115,27 @@ extension LoadRun {
             // Keep a modest buffer for the next cut-off frame; give a big one back.
             if buffered.capacity > 65_536 { buffered = [] } else { buffered.removeAll(keepingCapacity: true) }
             if clients[index].inbox.isEmpty { clients[index].inbox = buffered }
-            guard going else { return clients[index].closing ? 0 : -1 }
+            guard going else { return (clients[index].closing ? 0 : -1, 1) }
         }
         while offset < bytes.count {
             let rest = UnsafeRawBufferPointer(rebasing: bytes[offset...])
             switch WebSocketWire.header(rest) {
             case .violation(let what):
-                return protocolError(index, what)
+                return (protocolError(index, what), 1)
             case .incomplete:
-                clients[index].inbox.append(contentsOf: rest)
-                return 0
+                clients[index].inbox.appendBytes(rest)
+                return (0, 1)
             case .header(let frame):
                 guard frame.frameLength <= rest.count else {
-                    clients[index].inbox.append(contentsOf: rest)
-                    return 0
+                    clients[index].inbox.appendBytes(rest)
+                    return (0, frame.frameLength - rest.count)
                 }
                 let payload = UnsafeRawBufferPointer(rebasing: rest[frame.headerLength..<frame.frameLength])
-                guard handleFrame(index, frame, payload) else { return clients[index].closing ? 0 : -1 }
+                guard handleFrame(index, frame, payload) else { return (clients[index].closing ? 0 : -1, 1) }
                 offset += frame.frameLength
             }
         }
-        return 0
+        return (0, 1)
     }
 
     /// One frame. False: read no further (a close came, or the server broke the protocol).
@@ -135,7 +150,7 @@ extension LoadRun {
             if frame.fin { message(index, payload); return true }
             clients[index].fragmented = true
             clients[index].partial.removeAll(keepingCapacity: true)
-            clients[index].partial.append(contentsOf: payload)
+            clients[index].partial.appendBytes(payload)
         case WebSocketWire.Opcode.continuation:
             guard clients[index].fragmented else {
                 _ = protocolError(index, "a continuation frame without a message")
@@ -145,7 +160,7 @@ extension LoadRun {
                 _ = protocolError(index, "a message over 16 MiB")
                 return false
             }
-            clients[index].partial.append(contentsOf: payload)
+            clients[index].partial.appendBytes(payload)
             guard frame.fin else { return true }
             clients[index].fragmented = false
             var whole: [UInt8] = []
@@ -302,5 +317,12 @@ extension LoadRun {
         } else {
             requests[kind.rawValue].errors[FrameScan.errorCode(frame), default: 0] += 1
         }
+    }
+}
+
+extension Array where Element == UInt8 {
+    /// Appends raw bytes with one copy (a typed buffer takes the contiguous path).
+    mutating func appendBytes(_ bytes: UnsafeRawBufferPointer) {
+        append(contentsOf: bytes.assumingMemoryBound(to: UInt8.self))
     }
 }
