@@ -47,6 +47,8 @@ struct LoadClient {
     var state = State.waiting
     var wsi: OpaquePointer?
     var connectNs: UInt64 = 0
+    /// TCP up (RAW_CONNECTED), verified 101.
+    var connectedNs: UInt64 = 0
     var establishedNs: UInt64 = 0
     /// What the server must answer in `Sec-WebSocket-Accept` (set with the request).
     var accept = ""

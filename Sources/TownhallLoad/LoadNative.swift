@@ -11,6 +11,11 @@ import Foundation
 /// done in Swift (`WebSocketWire`), so lws never walks a received payload byte by byte
 /// (its ws client parser, `lws_ws_client_rx_sm`, runs once per byte).
 ///
+/// Except over TLS: lws 4.1.6 cannot start TLS on a RAW client connection (for
+/// `method = "RAW"` lib/core-net/connect.c calls `lws_client_create_tls` before the
+/// socket exists, and the connection dies with "tls start fail"). So `wss://` runs on
+/// lws's own ws client as before (`rawSockets` false), at the old per-byte cost.
+///
 /// How the loop stops: with libev, `lws_service` runs `ev_run` and returns only when the
 /// loop stops. `stopLoop` is called from the pacing timer (on the loop thread, outside any
 /// connection's callback) and calls `lws_context_destroy` there: that closes every
@@ -29,11 +34,14 @@ final class LoadNative {
     private let address: UnsafeMutablePointer<CChar>
     private let path: UnsafeMutablePointer<CChar>
     private let hostHeader: UnsafeMutablePointer<CChar>
+    /// "RAW", or for lws's ws client the subprotocol.
     private let method: UnsafeMutablePointer<CChar>
     private let localName: UnsafeMutablePointer<CChar>
     private let sources: [UnsafeMutablePointer<CChar>]
     private let port: Int32
     private let secure: Bool
+    /// RAW sockets with the WebSocket in Swift (ws://), or lws's ws client (wss://).
+    let rawSockets: Bool
     private let headroom = Int(th_lws_pre)
     private let writeCapacity = 65_536
     private let writeBuffer: UnsafeMutablePointer<UInt8>
@@ -50,12 +58,13 @@ final class LoadNative {
         address = cString(target.host)
         path = cString(target.path)
         hostHeader = cString(target.hostHeader)
-        method = cString("RAW")
+        method = cString(target.secure ? "townhall.v1" : "RAW")
         localName = cString("townhall-load")
         self.sources = sources.map(cString)
         strings = [address, path, hostHeader, method, localName] + self.sources
         port = Int32(target.port)
         secure = target.secure
+        rawSockets = !target.secure
         writeBuffer = .allocate(capacity: headroom + writeCapacity)
 
         let protocols = UnsafeMutablePointer<lws_protocols>.allocate(capacity: 2)
@@ -162,7 +171,12 @@ final class LoadNative {
         info.port = port
         info.path = UnsafePointer(path)
         info.host = UnsafePointer(hostHeader)
-        info.method = UnsafePointer(method)
+        if rawSockets {
+            info.method = UnsafePointer(method)
+        } else {
+            info.protocol = UnsafePointer(method)
+            info.ietf_version_or_minus_one = -1
+        }
         info.local_protocol_name = UnsafePointer(localName)
         // lws binds the socket to `iface` before connect() (an IPv4 literal is taken as
         // the address: lws_socket_bind → lws_interface_to_sa, lws 4.1.6).
@@ -194,13 +208,32 @@ final class LoadNative {
 
     /// One masked client frame (FIN set), written raw; false if libwebsockets could not
     /// take it (lws keeps what the socket did not, and sends it before the next writable
-    /// callback).
+    /// callback). On lws's ws client (wss) lws frames it: only text goes this way there.
     func writeFrame(_ wsi: OpaquePointer, opcode: UInt8, _ payload: [UInt8], mask: UInt32) -> Bool {
+        guard rawSockets else {
+            guard payload.count <= writeCapacity else { return false }
+            let start = writeBuffer + headroom
+            payload.withUnsafeBufferPointer { source in
+                if let base = source.baseAddress { start.update(from: base, count: source.count) }
+            }
+            return lws_write(wsi, start, payload.count, LWS_WRITE_TEXT) >= payload.count
+        }
         let total = WebSocketWire.clientHeaderLength(payload: payload.count) + payload.count
         guard total <= writeCapacity else { return false }
         let start = writeBuffer + headroom
         let length = payload.withUnsafeBytes { WebSocketWire.writeClientFrame(opcode: opcode, payload: $0, mask: mask, into: start) }
         return lws_write(wsi, start, length, LWS_WRITE_HTTP) >= length
+    }
+
+    /// Closes with `code` (1000 or an echo of the server's, nil: none); the callback then
+    /// returns -1. RAW: a close frame is written; lws's ws client sends its own.
+    func close(_ wsi: OpaquePointer, code: UInt16?, mask: UInt32) {
+        guard rawSockets else {
+            lws_close_reason(wsi, lws_close_status(UInt32(code ?? 1000)), nil, 0)
+            return
+        }
+        let payload = code.map { [UInt8($0 >> 8), UInt8($0 & 0xFF)] } ?? []
+        _ = writeFrame(wsi, opcode: WebSocketWire.Opcode.close, payload, mask: mask)
     }
 
     /// Gives the upgrade `seconds` to complete (lws closes the wsi then); 0 cancels.

@@ -37,6 +37,22 @@ extension LoadRun {
             return writable(index, wsi)
         case LWS_CALLBACK_RAW_CLOSE:
             closed(index)
+        // lws's ws client, for wss:// only (see LoadNative).
+        case LWS_CALLBACK_CLIENT_ESTABLISHED:
+            clients[index].wsi = wsi
+            established(index)
+        case LWS_CALLBACK_CLIENT_RECEIVE:
+            guard let input else { return 0 }
+            let first = lws_is_first_fragment(wsi) != 0
+            let final = lws_is_final_fragment(wsi) != 0
+            received(index, UnsafeRawBufferPointer(start: input, count: length), first: first, final: final)
+        case LWS_CALLBACK_CLIENT_WRITEABLE:
+            return writable(index, wsi)
+        case LWS_CALLBACK_WS_PEER_INITIATED_CLOSE:
+            let bytes = UnsafeRawBufferPointer(start: input, count: input == nil ? 0 : length)
+            clients[index].closeCode = bytes.count >= 2 ? Int(bytes[0]) << 8 | Int(bytes[1]) : 1005
+        case LWS_CALLBACK_CLIENT_CLOSED:
+            closed(index)
         default:
             break
         }

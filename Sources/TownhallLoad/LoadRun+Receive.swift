@@ -138,6 +138,27 @@ extension LoadRun {
         return (0, 1)
     }
 
+    /// A message piece from lws's ws client (wss:// only): lws hands over at most
+    /// `rx_buffer_size` at a time, and a sender may fragment; a whole one is read in place.
+    func received(_ index: Int, _ piece: UnsafeRawBufferPointer, first: Bool, final: Bool) {
+        if first && final && !clients[index].fragmented { return message(index, piece) }
+        if first { clients[index].partial.removeAll(keepingCapacity: true) }
+        clients[index].fragmented = true
+        guard clients[index].partial.count + piece.count <= WebSocketWire.maxMessage else {
+            clients[index].partial = []
+            note("a message over 16 MiB was dropped")
+            return
+        }
+        clients[index].partial.appendBytes(piece)
+        guard final else { return }
+        clients[index].fragmented = false
+        var whole: [UInt8] = []
+        swap(&whole, &clients[index].partial)
+        whole.withUnsafeBytes { message(index, $0) }
+        if whole.capacity > 262_144 { whole = [] } else { whole.removeAll(keepingCapacity: true) }
+        clients[index].partial = whole
+    }
+
     /// One frame. False: read no further (a close came, or the server broke the protocol).
     func handleFrame(_ index: Int, _ frame: WebSocketWire.Header, _ payload: UnsafeRawBufferPointer) -> Bool {
         guard !clients[index].closing else { return false }

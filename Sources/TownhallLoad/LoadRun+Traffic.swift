@@ -6,6 +6,7 @@ extension LoadRun {
         guard clients[index].state == .connecting else { return }
         clients[index].state = .upgrading
         clients[index].wsi = wsi
+        clients[index].connectedNs = Monotonic.now()
         native?.handshakeTimeout(wsi, seconds: LoadNative.timeoutSeconds)
         enqueue(index, .upgrade)
     }
@@ -43,9 +44,11 @@ extension LoadRun {
             clients[index].wsi = nil
             return
         case .connecting, .upgrading:
-            // Closed before the upgrade completed (by the server, or lws's timeout): a
-            // failed connection, in the words lws uses for it.
-            return failed(index, reason: "closed before established")
+            // Closed before the upgrade completed: a failed connection, in the words
+            // lws's ws client used: the server hung up ("read failed"), or the upgrade
+            // timed out ("closed before established").
+            let timedOut = Monotonic.now() >= clients[index].connectedNs + UInt64(LoadNative.timeoutSeconds) * 1_000_000_000 - 100_000_000
+            return failed(index, reason: state == .upgrading && !timedOut ? "read failed" : "closed before established")
         case .open, .welcomed:
             break
         }
@@ -141,11 +144,10 @@ extension LoadRun {
             return 0
         case .close:
             clients[index].closedByUs = true
-            _ = native.writeFrame(wsi, opcode: WebSocketWire.Opcode.close, [0x03, 0xE8], mask: mask())
+            native.close(wsi, code: 1000, mask: mask())
             return -1
         case .closeReply(let code):
-            let payload = code.map { [UInt8($0 >> 8), UInt8($0 & 0xFF)] } ?? []
-            _ = native.writeFrame(wsi, opcode: WebSocketWire.Opcode.close, payload, mask: mask())
+            native.close(wsi, code: code, mask: mask())
             return -1
         case .pong(let payload):
             guard native.writeFrame(wsi, opcode: WebSocketWire.Opcode.pong, payload, mask: mask()) else { return -1 }

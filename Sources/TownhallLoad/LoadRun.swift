@@ -169,6 +169,7 @@ package final class LoadRun: @unchecked Sendable {
         guard let native else { return result }
         result.eventLoop = native.eventLoop
         if native.eventLoop != "libev" { result.notes.append("ran on lws's poll loop (libev unavailable, or TOWNHALL_LOAD_EVENT_LOOP=poll)") }
+        if !native.rawSockets { result.notes.append("wss:// runs on lws's ws client (lws 4.1.6 cannot start TLS on a RAW client socket), whose parser costs about 5 ns per received byte") }
         setupDeadline = Monotonic.now() + 120_000_000_000
         // Without voters no posts are needed (an idle-only run, or a server in review mode).
         if config.voters == 0 { choosePosts([]) } else { startSetupClient() }
