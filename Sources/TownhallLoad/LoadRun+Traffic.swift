@@ -141,6 +141,7 @@ extension LoadRun {
             let key = WebSocketWire.key(using: &random)
             clients[index].accept = WebSocketWire.accept(key: key)
             guard native.writeRaw(wsi, upgradeRequest.request(key: key)) else { return -1 }
+            if clients[index].hasPending { native.wantWritable(wsi) }
             return 0
         case .close:
             clients[index].closedByUs = true
