@@ -1,6 +1,8 @@
 /// A request waiting for its turn to be written. Frames are built at the moment they are
 /// written, so a marker carries the time it actually left and an ack's latency starts there.
 enum LoadRequest: Sendable {
+    /// The HTTP/1.1 upgrade request, first thing on a connected socket.
+    case upgrade
     case hello
     case vote(post: Int, value: Int8)
     case announce
@@ -8,6 +10,10 @@ enum LoadRequest: Sendable {
     case post
     /// Close with 1000 once everything before it is written (setup connections).
     case close
+    /// Answers to the server's control frames; they go to the front of the queue.
+    case pong([UInt8])
+    /// Answers the server's close frame (echoing its code, nil: none) and closes.
+    case closeReply(UInt16?)
 }
 
 /// What a request with an id was, for its ack or error.
@@ -28,8 +34,10 @@ enum RequestKind: Int, Sendable, Codable, CaseIterable {
 /// touched on the loop thread only. libwebsockets knows a connection by its index (its
 /// opaque user data), never by a Swift object.
 struct LoadClient {
+    /// `connecting`: TCP (and TLS) under way; `upgrading`: connected, the upgrade
+    /// request sent or queued, no verified 101 yet; `open`: a WebSocket, not welcomed yet.
     enum State: Equatable {
-        case waiting, connecting, open, welcomed, closed, failed
+        case waiting, connecting, upgrading, open, welcomed, closed, failed
     }
 
     let role: LoadRole
@@ -39,7 +47,11 @@ struct LoadClient {
     var state = State.waiting
     var wsi: OpaquePointer?
     var connectNs: UInt64 = 0
+    /// TCP up (RAW_CONNECTED), verified 101.
+    var connectedNs: UInt64 = 0
     var establishedNs: UInt64 = 0
+    /// What the server must answer in `Sec-WebSocket-Accept` (set with the request).
+    var accept = ""
     var helloNs: UInt64 = 0
     var welcomeNs: UInt64 = 0
     /// The last update's seq (from the welcome on); -1 before the welcome.
@@ -62,8 +74,16 @@ struct LoadClient {
     /// A voter's current value on each of the run's posts (1, -1, 0).
     var votes: [Int8] = []
     var nextPost = 0
-    /// A message arriving in several pieces.
+    /// Bytes of a frame (or of the response head) cut off by the end of a read, kept
+    /// until the rest arrives. Whole frames are read where lws put them.
+    var inbox: [UInt8] = []
+    /// A fragmented message being put together, and whether one is under way.
     var partial: [UInt8] = []
+    var fragmented = false
+    /// The socket's SO_RCVLOWAT as last set (1: the kernel's default).
+    var lowWater = 1
+    /// The server's close frame came, or it broke the protocol: read nothing more.
+    var closing = false
 
     init(role: LoadRole, token: String, source: Int?) {
         self.role = role
@@ -75,6 +95,16 @@ struct LoadClient {
 
     mutating func push(_ request: LoadRequest) {
         pending.append(request)
+    }
+
+    /// Control frames go ahead of queued requests (whole frames never interleave).
+    mutating func pushFront(_ request: LoadRequest) {
+        if pendingHead > 0 {
+            pendingHead -= 1
+            pending[pendingHead] = request
+        } else {
+            pending.insert(request, at: 0)
+        }
     }
 
     mutating func pop() -> LoadRequest? {

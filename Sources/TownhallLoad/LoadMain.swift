@@ -67,6 +67,11 @@ package enum LoadMain {
         return { line in FileHandle.standardError.write(Data((prefix + line + "\n").utf8)) }
     }
 
+    /// `phase welcomed|traffic|drain|done` on stderr, bare (no prefix), unbuffered.
+    static func announcePhase(_ name: String) {
+        FileHandle.standardError.write(Data("phase \(name)\n".utf8))
+    }
+
     static func timed<T>(_ what: String, log: (String) -> Void, _ body: () async throws(LoadError) -> T) async throws(LoadError) -> T {
         let start = Monotonic.now()
         let value = try await body()

@@ -28,8 +28,19 @@ extension LoadRun {
         case LWS_CALLBACK_CLIENT_CONNECTION_ERROR:
             let text = input.map { String(cString: $0.assumingMemoryBound(to: CChar.self)) } ?? "connection failed"
             failed(index, reason: text)
+        case LWS_CALLBACK_RAW_CONNECTED:
+            connected(index, wsi)
+        case LWS_CALLBACK_RAW_RX:
+            guard let input, length > 0 else { return 0 }
+            return received(index, UnsafeRawBufferPointer(start: input, count: length))
+        case LWS_CALLBACK_RAW_WRITEABLE:
+            return writable(index, wsi)
+        case LWS_CALLBACK_RAW_CLOSE:
+            closed(index)
+        // lws's ws client, for wss:// only (see LoadNative).
         case LWS_CALLBACK_CLIENT_ESTABLISHED:
-            established(index, wsi)
+            clients[index].wsi = wsi
+            established(index)
         case LWS_CALLBACK_CLIENT_RECEIVE:
             guard let input else { return 0 }
             let first = lws_is_first_fragment(wsi) != 0

@@ -1,10 +1,23 @@
 /// Connection life and the traffic: pacing, building and writing requests.
 extension LoadRun {
-    func established(_ index: Int, _ wsi: OpaquePointer) {
+    /// TCP (or TLS) is up: the upgrade request goes out first, and the upgrade gets the
+    /// context's timeout to complete (lws closes the connection then).
+    func connected(_ index: Int, _ wsi: OpaquePointer) {
+        guard clients[index].state == .connecting else { return }
+        clients[index].state = .upgrading
+        clients[index].wsi = wsi
+        clients[index].connectedNs = Monotonic.now()
+        native?.handshakeTimeout(wsi, seconds: LoadNative.timeoutSeconds)
+        enqueue(index, .upgrade)
+    }
+
+    /// A verified 101: a WebSocket. The connect time ends here, as it did at lws's
+    /// `LWS_CALLBACK_CLIENT_ESTABLISHED`.
+    func established(_ index: Int) {
         let now = Monotonic.now()
         clients[index].state = .open
-        clients[index].wsi = wsi
         clients[index].establishedNs = now
+        clients[index].inbox.removeAll(keepingCapacity: true)
         if index < measured {
             result.established += 1
             result.connect.record(now - clients[index].connectNs)
@@ -14,7 +27,7 @@ extension LoadRun {
 
     func failed(_ index: Int, reason: String) {
         let state = clients[index].state
-        guard state == .connecting || state == .open else { return }
+        guard state == .connecting || state == .upgrading || state == .open else { return }
         clients[index].state = .failed
         clients[index].wsi = nil
         guard index < measured else { return setupLost(index, reason: reason) }
@@ -26,6 +39,19 @@ extension LoadRun {
 
     func closed(_ index: Int) {
         let state = clients[index].state
+        switch state {
+        case .failed, .closed, .waiting:
+            clients[index].wsi = nil
+            return
+        case .connecting, .upgrading:
+            // Closed before the upgrade completed: a failed connection, in the words
+            // lws's ws client used: the server hung up ("read failed"), or the upgrade
+            // timed out ("closed before established").
+            let timedOut = Monotonic.now() >= clients[index].connectedNs + UInt64(LoadNative.timeoutSeconds) * 1_000_000_000 - 100_000_000
+            return failed(index, reason: state == .upgrading && !timedOut ? "read failed" : "closed before established")
+        case .open, .welcomed:
+            break
+        }
         clients[index].state = .closed
         clients[index].wsi = nil
         let byUs = clients[index].closedByUs
@@ -93,6 +119,9 @@ extension LoadRun {
         enqueue(index, .vote(post: post, value: value))
     }
 
+    /// A fresh masking key for each client frame.
+    func mask() -> UInt32 { UInt32(truncatingIfNeeded: random.next()) }
+
     func nextOpen(_ group: [Int], turn: inout Int) -> Int? {
         for _ in 0..<group.count {
             let index = group[turn % group.count]
@@ -107,10 +136,26 @@ extension LoadRun {
     /// was handed to the socket.
     func writable(_ index: Int, _ wsi: OpaquePointer) -> Int32 {
         guard let request = clients[index].pop(), let native else { return 0 }
-        if case .close = request {
+        switch request {
+        case .upgrade:
+            let key = WebSocketWire.key(using: &random)
+            clients[index].accept = WebSocketWire.accept(key: key)
+            guard native.writeRaw(wsi, upgradeRequest.request(key: key)) else { return -1 }
+            if clients[index].hasPending { native.wantWritable(wsi) }
+            return 0
+        case .close:
             clients[index].closedByUs = true
-            native.closeNormally(wsi)
+            native.close(wsi, code: 1000, mask: mask())
             return -1
+        case .closeReply(let code):
+            native.close(wsi, code: code, mask: mask())
+            return -1
+        case .pong(let payload):
+            guard native.writeFrame(wsi, opcode: WebSocketWire.Opcode.pong, payload, mask: mask()) else { return -1 }
+            if clients[index].hasPending { native.wantWritable(wsi) }
+            return 0
+        default:
+            break
         }
         let now = Monotonic.now()
         builder.reset()
@@ -156,10 +201,10 @@ extension LoadRun {
             builder.raw(#": how does the relay hold up under load? ("#)
             builder.number(now)
             builder.raw(#")"}"#)
-        case .close:
+        case .upgrade, .close, .closeReply, .pong:
             return -1
         }
-        guard native.write(wsi, builder.bytes) else { return -1 }
+        guard native.writeFrame(wsi, opcode: WebSocketWire.Opcode.text, builder.bytes, mask: mask()) else { return -1 }
         if let kind {
             clients[index].nextID = id + 1
             clients[index].inflight[id] = (now, kind)

@@ -105,6 +105,14 @@ package final class LoadRun: @unchecked Sendable {
     let commentRate: Double
     let rampRate: Double
 
+    // The wire: one request template, masks and keys from a fast generator.
+    let upgradeRequest: WebSocketWire.RequestTemplate
+    var random = FastRandom()
+    /// `phase <name>` lines on stderr: a single process prints its own; with shards the
+    /// parent prints them once for all (`ShardProcesses`).
+    let announcesPhases: Bool
+    var phasesAnnounced: Set<String> = []
+
     // Counting, by role (raw value) and request kind (raw value); named when reported.
     var builder = FrameBuilder()
     var updateCache: [(bytes: [UInt8], seq: Int64?, markers: [UInt64])] = []
@@ -127,6 +135,8 @@ package final class LoadRun: @unchecked Sendable {
         self.go = go
         self.ready = ready
         self.log = log
+        upgradeRequest = WebSocketWire.RequestTemplate(path: config.target.path, host: config.target.hostHeader)
+        announcesPhases = go == nil
         let globals = plan.globals
         var clients: [LoadClient] = []
         clients.reserveCapacity(globals.count + config.posts + 4)
@@ -159,6 +169,7 @@ package final class LoadRun: @unchecked Sendable {
         guard let native else { return result }
         result.eventLoop = native.eventLoop
         if native.eventLoop != "libev" { result.notes.append("ran on lws's poll loop (libev unavailable, or TOWNHALL_LOAD_EVENT_LOOP=poll)") }
+        if !native.rawSockets { result.notes.append("wss:// runs on lws's ws client (lws 4.1.6 cannot start TLS on a RAW client socket), whose parser costs about 5 ns per received byte") }
         setupDeadline = Monotonic.now() + 120_000_000_000
         // Without voters no posts are needed (an idle-only run, or a server in review mode).
         if config.voters == 0 { choosePosts([]) } else { startSetupClient() }
@@ -169,6 +180,7 @@ package final class LoadRun: @unchecked Sendable {
             result.notes.append("interrupted before the drain ended")
             finished = true
         }
+        announcePhase("done")
         native.finish()
         self.native = nil
         finalize()
@@ -221,6 +233,7 @@ package final class LoadRun: @unchecked Sendable {
                 phase = .drain
                 result.trafficEndNs = now
                 result.cpuTrafficSeconds = Self.cpuSeconds() - cpuAtTrafficStart
+                announcePhase("drain")
                 log("traffic done; draining \(config.drain) s")
             }
         case .drain:
@@ -239,7 +252,15 @@ package final class LoadRun: @unchecked Sendable {
         guard !finished else { return }
         finished = true
         phase = .done
+        announcePhase("done")
         native?.stopLoop()
+    }
+
+    /// One `phase <name>` line on stderr, written at once (FileHandle does not buffer), so
+    /// a script sampling the server knows when the traffic starts and ends.
+    func announcePhase(_ name: String) {
+        guard announcesPhases, phasesAnnounced.insert(name).inserted else { return }
+        LoadMain.announcePhase(name)
     }
 
     /// A note for the report; the same one once, and not without end.
@@ -297,6 +318,7 @@ package final class LoadRun: @unchecked Sendable {
             phase = .waitGo
             ready()
         } else {
+            announcePhase("welcomed")
             beginIdle(now + UInt64(config.idle * 1e9), now: now)
         }
     }
@@ -314,6 +336,7 @@ package final class LoadRun: @unchecked Sendable {
         result.trafficStartNs = now
         cpuAtTrafficStart = Self.cpuSeconds()
         lastPace = now
+        announcePhase("traffic")
         log("traffic for \(config.duration) s")
     }
 

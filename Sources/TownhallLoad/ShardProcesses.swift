@@ -105,8 +105,30 @@ enum ShardProcesses {
         while !children.allSatisfy({ $0.state.ready || $0.state.ended }) { changed.wait() }
         let start = Monotonic.now() + 200_000_000 + UInt64(config.idle * 1e9)
         for child in children where !child.state.ended { child.send("go \(start)") }
+        // The phase lines, once for all shards, at the times the shards work to (they
+        // share CLOCK_MONOTONIC); "done" comes early if the shards end early.
+        var timeline: [(at: UInt64, name: String)] = []
+        if children.contains(where: { $0.state.ready }) {
+            LoadMain.announcePhase("welcomed")
+            let trafficEnd = start + UInt64(config.duration * 1e9)
+            timeline = [(start, "traffic"), (trafficEnd, "drain"), (trafficEnd + UInt64(config.drain * 1e9), "done")]
+        }
+        var doneAnnounced = false
+        while !children.allSatisfy({ $0.state.ended }) {
+            let now = Monotonic.now()
+            while let next = timeline.first, next.at <= now {
+                LoadMain.announcePhase(next.name)
+                if next.name == "done" { doneAnnounced = true }
+                timeline.removeFirst()
+            }
+            if let next = timeline.first {
+                _ = changed.wait(timeout: .now() + .nanoseconds(Int(min(next.at - now, 1_000_000_000))))
+            } else {
+                changed.wait()
+            }
+        }
+        if !doneAnnounced { LoadMain.announcePhase("done") }
         for child in children { child.process.waitUntilExit() }
-        while !children.allSatisfy({ $0.state.ended }) { changed.wait() }
 
         var results: [ShardResult] = []
         let decoder = JSONDecoder()
