@@ -88,7 +88,16 @@ def run_load(binary, port, data, args, server_pid):
     """Runs `townhall load`, sampling the server at its phase lines; returns the report
     and the samples."""
     command = [binary, "load", "--url", f"ws://127.0.0.1:{port}/ws", "--data", data, "--json", *args]
-    samples = {"start": (time.monotonic(), cpu_seconds(server_pid), rss_kib(server_pid))}
+    def sample():
+        return time.monotonic(), cpu_seconds(server_pid), rss_kib(server_pid)
+
+    def settle():
+        try:
+            samples.setdefault("settled", sample())
+        except FileNotFoundError:
+            pass  # the run was over before the join settled
+
+    samples = {"start": sample()}
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT)
     out = []
     reader = threading.Thread(target=lambda: out.append(process.stdout.read()))
@@ -97,11 +106,10 @@ def run_load(binary, port, data, args, server_pid):
     for line in process.stderr:
         words = line.split()
         if len(words) == 2 and words[0] == "phase":
-            samples[words[1]] = (time.monotonic(), cpu_seconds(server_pid), rss_kib(server_pid))
+            samples[words[1]] = sample()
             if words[1] == "welcomed":
                 # Idle is read from 3 s after the last welcome, when the join has settled.
-                threading.Timer(3.0, lambda: samples.setdefault(
-                    "settled", (time.monotonic(), cpu_seconds(server_pid), rss_kib(server_pid)))).start()
+                threading.Timer(3.0, settle).start()
         else:
             errors.append(line.rstrip())
     process.wait()
@@ -200,9 +208,8 @@ def main():
     options = parser.parse_args()
     if options.short:
         options.connections, options.duration, options.idle, options.drain, options.join = "1000", 8, 6, 3, 2000
-    peer_binary = options.peer
-    if not peer_binary:
-        peer_binary = os.path.join(tempfile.gettempdir(), "townhall-bench-peer")
+    peer_binary = options.peer or os.path.join(tempfile.gettempdir(), "townhall-bench-peer")
+    if not os.path.exists(peer_binary):
         subprocess.run([os.path.join(ROOT, "bench/peer/build.sh"), peer_binary], check=True, cwd=ROOT)
     targets = [peer(peer_binary)] + [townhall(options.bin, int(t)) for t in options.threads.split(",")]
     results = []
