@@ -34,6 +34,9 @@ final class LWSServer: @unchecked Sendable {
     /// Connections with updates queued and not yet written: the fan-out's backlog
     /// (written here, read by the hub's thread).
     let backlog = Atomic<Int>(0)
+    /// Updates being written in slices, oldest first, and the members they have yet to reach.
+    var fanOuts: [FanOut] = []
+    let fanOutWaiting = Atomic<Int>(0)
     var nextID: ConnectionID
     /// Dynamic HTTP responses on their way out, per connection.
     var httpReplies: [OpaquePointer: HTTPReply] = [:]
@@ -81,7 +84,9 @@ final class LWSServer: @unchecked Sendable {
 
     var frameHeadroom: Int { Int(th_lws_pre) }
 
-    var backlogged: Int { backlog.load(ordering: .relaxed) }
+    /// Connections an update is still on its way to: queued on them, or not yet reached
+    /// by a fan-out under way.
+    var backlogged: Int { backlog.load(ordering: .relaxed) + fanOutWaiting.load(ordering: .relaxed) }
 
     /// The current second on the monotonic clock, for the per-second caps.
     static var second: Int64 { Int64(DispatchTime.now().uptimeNanoseconds / 1_000_000_000) }
@@ -155,12 +160,36 @@ final class LWSServer: @unchecked Sendable {
         enqueue(frame, on: state, update: false)
     }
 
+    /// Queues an update for its members; it is written in slices (`writeSlice`), after
+    /// any fan-out still under way, so the order per connection holds.
     func broadcast(_ frame: OutboundFrame, to members: Set<ConnectionID>) {
-        for member in members {
-            guard let state = connections[member] else { continue }
-            enqueue(frame, on: state, update: true)
-        }
+        guard !members.isEmpty else { return }
+        fanOuts.append(FanOut(frame: frame, members: Array(members)))
+        fanOutWaiting.add(members.count, ordering: .relaxed)
+        if fanOuts.count == 1 { writeSlice() }
     }
+
+    /// Writes the next `sliceSize` frames of the fan-outs under way, and leaves the rest
+    /// for the loop's next turn: between slices the loop reads what arrived (votes,
+    /// journal completions, so acks), instead of being held for a whole fan-out to
+    /// thousands (at 15 µs a send, 9,000 sends are 135 ms).
+    func writeSlice() {
+        var budget = Self.sliceSize
+        while budget > 0, var fanOut = fanOuts.first {
+            let end = min(fanOut.members.count, fanOut.next + budget)
+            for member in fanOut.members[fanOut.next..<end] {
+                guard let state = connections[member] else { continue }
+                enqueue(fanOut.frame, on: state, update: true)
+            }
+            budget -= end - fanOut.next
+            fanOutWaiting.subtract(end - fanOut.next, ordering: .relaxed)
+            fanOut.next = end
+            if end == fanOut.members.count { fanOuts.removeFirst() } else { fanOuts[0] = fanOut }
+        }
+        if !fanOuts.isEmpty { native?.scheduleSlice() }
+    }
+
+    static let sliceSize = 512
 
     private func enqueue(_ frame: OutboundFrame, on state: Connection, update: Bool) {
         guard state.closing == nil else { return }
@@ -228,4 +257,11 @@ final class LWSServer: @unchecked Sendable {
         ledger.set(state.wsi, .closing)
         native?.closeSoon(state.wsi)
     }
+}
+
+/// One update on its way to its members on one thread, a slice at a time.
+struct FanOut {
+    let frame: OutboundFrame
+    let members: [ConnectionID]
+    var next = 0
 }

@@ -17,6 +17,8 @@ final class NativeParts {
     private let protocols: UnsafeMutablePointer<lws_protocols>
     private let retry: UnsafeMutablePointer<lws_retry_bo_t>
     private let timer: UnsafeMutablePointer<th_timer>
+    /// Fires on the loop's next turn to write the next slice of a fan-out.
+    private let sliceTimer: UnsafeMutablePointer<th_timer>
     private var strings: [UnsafeMutablePointer<CChar>] = []
     private(set) var boundPort = 0
     /// The one vhost, for adopting sockets handed back after their PROXY header.
@@ -60,6 +62,9 @@ final class NativeParts {
         timer = .allocate(capacity: 1)
         timer.initialize(to: th_timer())
         timer.pointee.owner = Unmanaged.passUnretained(server).toOpaque()
+        sliceTimer = .allocate(capacity: 1)
+        sliceTimer.initialize(to: th_timer())
+        sliceTimer.pointee.owner = Unmanaged.passUnretained(server).toOpaque()
 
         var info = lws_context_creation_info()
         info.port = listens ? Int32(config.port) : Int32(CONTEXT_PORT_NO_LISTEN_SERVER)
@@ -103,6 +108,7 @@ final class NativeParts {
             protocols.deallocate()
             retry.deallocate()
             timer.deallocate()
+            sliceTimer.deallocate()
             throw LWSError(description: "cannot listen on \(config.host):\(config.port) (in use, not an address of this machine, or an unreadable TLS certificate or key)")
         }
         context = made.context
@@ -159,6 +165,7 @@ final class NativeParts {
     /// Closes every socket and frees what libwebsockets pointed at.
     func destroy() {
         lws_sul_cancel(&timer.pointee.sul)
+        lws_sul_cancel(&sliceTimer.pointee.sul)
         // Outside the loop, on a foreign libev loop: the whole destroy runs in this call
         // (lib/core/context.c at v4.1.6); the loop, idle now, goes after it.
         lws_context_destroy(context)
@@ -167,7 +174,18 @@ final class NativeParts {
         protocols.deallocate()
         retry.deallocate()
         timer.deallocate()
+        sliceTimer.deallocate()
     }
+
+    /// Runs the fan-out's next slice on the loop's next turn, after the events ready now.
+    func scheduleSlice() {
+        lws_sul_schedule(context, 0, &sliceTimer.pointee.sul, sliceCallback, 1)
+    }
+}
+
+private func sliceCallback(_ sul: UnsafeMutablePointer<lws_sorted_usec_list_t>?) {
+    guard let sul, let owner = th_timer_owner(sul) else { return }
+    Unmanaged<LWSServer>.fromOpaque(owner).takeUnretainedValue().writeSlice()
 }
 
 /// The tick timer's C entry point: finds the server behind the timer.
