@@ -84,9 +84,10 @@ final class LWSServer: @unchecked Sendable {
 
     var frameHeadroom: Int { Int(th_lws_pre) }
 
-    /// Connections an update is still on its way to: queued on them, or not yet reached
-    /// by a fan-out under way.
-    var backlogged: Int { backlog.load(ordering: .relaxed) + fanOutWaiting.load(ordering: .relaxed) }
+    /// Connections with updates queued on them.
+    var backlogged: Int { backlog.load(ordering: .relaxed) }
+    /// Members the fan-outs under way have yet to reach.
+    var unreached: Int { fanOutWaiting.load(ordering: .relaxed) }
 
     /// The current second on the monotonic clock, for the per-second caps.
     static var second: Int64 { Int64(DispatchTime.now().uptimeNanoseconds / 1_000_000_000) }
@@ -189,7 +190,7 @@ final class LWSServer: @unchecked Sendable {
         if !fanOuts.isEmpty { native?.scheduleSlice() }
     }
 
-    static let sliceSize = 512
+    static let sliceSize = 256
 
     private func enqueue(_ frame: OutboundFrame, on state: Connection, update: Bool) {
         guard state.closing == nil else { return }

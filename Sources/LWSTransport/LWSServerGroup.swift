@@ -97,6 +97,7 @@ package final class LWSServerGroup: Transport, @unchecked Sendable {
     }
 
     package var backlogged: Int { threads.reduce(0) { $0 + $1.backlogged } }
+    package var unreached: Int { threads.reduce(0) { $0 + $1.unreached } }
 
     // MARK: For the threads
 

@@ -42,13 +42,19 @@ extension Relay {
     }
 
     /// Builds at most one update per audience from everything announced since the last
-    /// one, encodes it once, and queues the same bytes on every member. While the last
-    /// update is still queued on more than a few connections (1%, at least 16: a handful
-    /// of slow readers must not slow the rest), the next waits, up to `maxCoalesceMillis`.
+    /// one, encodes it once, and queues the same bytes on every member. The next update
+    /// waits, carrying more, while the last one has not reached more than a few members
+    /// (1%, at least 16), for as long as that takes (the server is behind: sending more
+    /// would only queue without end); and while it is still queued on more than a few
+    /// (their readers are behind), up to `maxCoalesceMillis`, so a handful of slow
+    /// readers never slows the rest.
     func publishUpdates(now: Int64) {
-        if let transport, transport.backlogged > max(16, sessions.count / 100), now - lastPublishAt < config.maxCoalesceMillis {
-            if !announced.isEmpty { metrics.updatesDeferred.increment() }
-            return
+        if let transport {
+            let few = max(16, sessions.count / 100)
+            if transport.unreached > few || (transport.backlogged > few && now - lastPublishAt < config.maxCoalesceMillis) {
+                if !announced.isEmpty { metrics.updatesDeferred.increment() }
+                return
+            }
         }
         let presence = sessions.presenceDue(now: now, interval: config.presenceIntervalMillis)
         guard !announced.isEmpty || presence != nil else { return }

@@ -57,9 +57,12 @@ package protocol Transport: AnyObject {
     func send(_ frame: OutboundFrame, to connection: ConnectionID)
     /// Queues one update for every member, behind each member's replies.
     func broadcast(_ frame: OutboundFrame, to members: Set<ConnectionID>)
-    /// Connections with updates still waiting to be written: when that is more than a
-    /// few, the last fan-out has not finished and the next one should wait.
+    /// Connections with updates queued on them, not yet written (their readers are
+    /// behind): when that is more than a few, the next update should wait a little.
     var backlogged: Int { get }
+    /// Connections the fan-outs under way have not reached yet (the server is behind):
+    /// the next update waits until they are done, carrying more.
+    var unreached: Int { get }
     /// Sends what is already queued, then closes with `code`.
     func close(_ connection: ConnectionID, code: CloseCode, reason: String)
 }
@@ -70,6 +73,8 @@ extension Transport {
     }
 
     package var backlogged: Int { 0 }
+
+    package var unreached: Int { 0 }
 }
 
 /// Runs work on the service thread. The only way in from other threads (token checks,

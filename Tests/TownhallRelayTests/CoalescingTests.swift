@@ -105,5 +105,15 @@ struct AdaptiveCoalescingTests {
         harness.send(alice, ["type": "vote", "post": "p1", "value": -1, "id": 4])
         harness.tick()
         #expect(harness.messages(alice, type: "update").count == 2, "a backlog of 16 (a few slow readers) holds nothing back")
+        harness.transport.backlogged = 0
+        harness.transport.unreached = 17
+        harness.send(alice, ["type": "vote", "post": "p1", "value": 1, "id": 5])
+        harness.tick()
+        harness.clock.advance(millis: 5000)
+        harness.tick()
+        #expect(harness.messages(alice, type: "update").count == 2, "while the last fan-out is under way, the next waits however long")
+        harness.transport.unreached = 0
+        harness.tick()
+        #expect(harness.messages(alice, type: "update").count == 3)
     }
 }

@@ -18,8 +18,9 @@ final class MemoryTransport: Transport {
     var frameHeadroom: Int { 4 }
     private(set) var sent: [ConnectionID: [OutboundFrame]] = [:]
     private(set) var closed: [ConnectionID: CloseCode] = [:]
-    /// What the transport reports as its fan-out backlog; a test sets it.
+    /// What the transport reports as its readers' and its own backlog; a test sets them.
     var backlogged = 0
+    var unreached = 0
 
     func send(_ frame: OutboundFrame, to connection: ConnectionID) {
         guard closed[connection] == nil else { return }
