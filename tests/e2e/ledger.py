@@ -8,6 +8,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import os
+import time
 from typing import Optional
 
 from conftest import HOST
@@ -46,6 +47,17 @@ def assert_idle(m: dict, who: str) -> None:
     assert m[PER_ADDRESS_MAX] == 1, f"{who}: per-address max {m[PER_ADDRESS_MAX]:g} (1: the scrape)"
     assert m[ADMITTED] - m[RELEASED] == 1, \
         f"{who}: admitted {m[ADMITTED]:g}, released {m[RELEASED]:g}: only the scrape should be unreleased"
+
+
+def settled_scrape(server, timeout: float = 10.0) -> dict:
+    """Scrapes until the ledger counts nothing but the scrape (or `timeout` passes): the
+    connections a test closed are released as their closes complete."""
+    deadline = time.time() + timeout
+    while True:
+        m = samples(*server.http_get("/metrics")[:3:2])
+        if open_counts(m) == IDLE or time.time() > deadline:
+            return m
+        time.sleep(0.2)
 
 
 def upgrade_request(port: int, path: str, key: str, headers: tuple = ()) -> bytes:

@@ -9,7 +9,7 @@ import time
 
 from websockets.asyncio.client import connect
 
-from ledger import IDLE, open_counts, samples
+from ledger import IDLE, open_counts, samples, settled_scrape
 
 N = 40
 
@@ -49,11 +49,6 @@ def test_two_service_threads_share_the_connections_and_the_fan_out(make_server):
     assert min(per_thread) >= N // 2 - 1, "handed out in turn"
     assert got.count("update") == N + 1, "every connection on either thread got the update"
     assert got.count("ack") == 1
-    deadline = time.time() + 10
-    while True:
-        after = samples(*server.http_get("/metrics")[:3:2])
-        if open_counts(after) == IDLE or time.time() > deadline:
-            break
-        time.sleep(0.2)
+    after = settled_scrape(server)
     assert open_counts(after) == IDLE
     assert after["townhall_connections_admitted_total"] - after["townhall_connections_released_total"] == 1
