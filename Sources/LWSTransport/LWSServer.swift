@@ -16,7 +16,7 @@ package struct LWSError: Error, CustomStringConvertible, Sendable {
 /// `HubLink` (see `LWSServerGroup`).
 ///
 /// All state here is touched on its service thread only (libwebsockets is built with
-/// `LWS_MAX_SMP 1`); other threads come in through `executor`. Hence `@unchecked Sendable`.
+/// `LWS_MAX_SMP 1`); other threads come in through `queue`. Hence `@unchecked Sendable`.
 final class LWSServer: @unchecked Sendable {
     let config: LWSServerConfig
     /// Which thread of the group this is; connection ids are `index + 1 + threads * k`.
