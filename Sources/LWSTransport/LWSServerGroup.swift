@@ -102,11 +102,16 @@ package final class LWSServerGroup: Transport, @unchecked Sendable {
     // MARK: For the threads
 
     /// A socket the listener accepted (or whose PROXY header was read): the next thread
-    /// in turn adopts it. On the listener's thread.
+    /// in turn adopts it. On the listener's thread. The descriptor travels owned: if that
+    /// thread's loop has already ended (shutdown), the dropped work closes it.
     func place(_ fd: Int32, from address: String, exempt: Bool) {
         let thread = threads[nextThread]
         nextThread = (nextThread + 1) % threads.count
-        thread.queue.execute { thread.adopt(fd, from: address, exempt: exempt) }
+        let socket = ProxyIntake.Socket(fd)
+        thread.queue.execute {
+            guard let fd = socket.take() else { return }
+            thread.adopt(fd, from: address, exempt: exempt)
+        }
     }
 
     /// Before a scrape on `thread`: its own numbers now, the others' as of their last
