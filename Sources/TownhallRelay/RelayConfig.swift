@@ -17,9 +17,8 @@ package struct RelayConfig: Sendable {
     package var resumeCapacity = 1024
     /// Presence goes out at most this often (PROTOCOL.md §5: once a second).
     package var presenceIntervalMillis: Int64 = 1000
-    /// While the last update is still being written to many connections, the next one
-    /// waits, carrying more changes, for at most this long: a storm costs latency
-    /// instead of a backlog without end.
+    /// While the last update is still queued on many connections (their readers are
+    /// behind), the next one waits, carrying more changes, for at most this long.
     package var maxCoalesceMillis: Int64 = 1000
     /// Error replies within `strikeWindowMillis` that get a connection closed with 4008.
     package var strikeLimit = 30

@@ -30,8 +30,6 @@ struct SessionTable {
     }
 
     var count: Int { sessions.count }
-    /// Connections with a deadline pending (each open one has at most one).
-    var deadlineCount: Int { deadlines.count }
 
     /// Signed-in connections of one user.
     func connections(of user: String) -> Set<ConnectionID> { byUser[user] ?? [] }
