@@ -150,7 +150,12 @@ extension LoadRun {
             return
         }
         clients[index].partial.appendBytes(piece)
-        guard final else { return }
+        if final { deliverReassembled(index) }
+    }
+
+    /// The fragments put together are one message: hand it over, keep the buffer for the
+    /// next one unless it grew past 256 KiB.
+    private func deliverReassembled(_ index: Int) {
         clients[index].fragmented = false
         var whole: [UInt8] = []
         swap(&whole, &clients[index].partial)
@@ -182,13 +187,7 @@ extension LoadRun {
                 return false
             }
             clients[index].partial.appendBytes(payload)
-            guard frame.fin else { return true }
-            clients[index].fragmented = false
-            var whole: [UInt8] = []
-            swap(&whole, &clients[index].partial)
-            whole.withUnsafeBytes { message(index, $0) }
-            if whole.capacity > 262_144 { whole = [] } else { whole.removeAll(keepingCapacity: true) }
-            clients[index].partial = whole
+            if frame.fin { deliverReassembled(index) }
         case WebSocketWire.Opcode.ping:
             reply(index, .pong(Array(payload)))
         case WebSocketWire.Opcode.close:
