@@ -121,12 +121,12 @@ package final class LWSServerGroup: Transport, @unchecked Sendable {
         report(from: thread)
         var sum = reports.withLock { $0.parts.dropFirst().reduce($0.parts[0], +) }
         ledger.withLedger { sum.take($0) }
-        reports.withLock { $0.metrics.publish(sum) }
+        reports.withLock { $0.metrics.publish(sum, websocketsPerThread: $0.parts.map(\.websockets)) }
     }
 
     /// A thread's WebSockets, join queue and health, kept for the next scrape.
     func report(from thread: LWSServer) {
-        let part = TransportReport(thread: thread.index, websockets: thread.connections.count, thread.joins, thread.health)
+        let part = TransportReport(websockets: thread.connections.count, thread.joins, thread.health)
         reports.withLock { $0.parts[thread.index] = part }
     }
 }

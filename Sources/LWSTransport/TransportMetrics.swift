@@ -57,14 +57,14 @@ struct TransportMetrics {
 
     /// Sets the gauges and follows the totals, from every service thread's report summed,
     /// for the scrape under way. Only the group's one instance publishes.
-    mutating func publish(_ report: TransportReport) {
+    mutating func publish(_ report: TransportReport, websocketsPerThread: [Int]) {
         for (state, gauge) in open { gauge.record(report.open[state, default: 0]) }
         perAddressMax.record(report.perAddressMax)
         // Two scrapes may publish out of order: totals only ever move forward.
         admitted.increment(by: max(0, report.admitted - published.admitted))
         released.increment(by: max(0, report.released - published.released))
         joinsWaiting.record(report.joinsWaiting)
-        for (gauge, count) in zip(perThread, report.websocketsPerThread) { gauge.record(count) }
+        for (gauge, count) in zip(perThread, websocketsPerThread) { gauge.record(count) }
         joinsExpired.increment(by: max(0, report.joinsExpired - published.expired))
         published = (
             max(published.admitted, report.admitted), max(published.released, report.released), max(published.expired, report.joinsExpired)
@@ -84,13 +84,14 @@ struct TransportReport: Sendable {
     var joinsWaiting = 0, joinsExpired = 0
     var worstLateness: UInt64 = 0, worstTurn: UInt64 = 0
     var busyShare = 0.0
-    var websocketsPerThread: [Int] = []
+    /// One thread's WebSockets (not summed: each thread has its gauge).
+    var websockets = 0
 
     init() {}
 
     /// One thread's own part: its WebSockets, its join queue and its health.
-    init(thread: Int, websockets: Int, _ joins: JoinQueue, _ health: LoopHealth) {
-        websocketsPerThread = Array(repeating: 0, count: thread) + [websockets]
+    init(websockets: Int, _ joins: JoinQueue, _ health: LoopHealth) {
+        self.websockets = websockets
         joinsWaiting = joins.count
         joinsExpired = joins.expired
         worstLateness = health.worstLateness
@@ -110,11 +111,6 @@ struct TransportReport: Sendable {
     /// busiest of either.
     static func + (a: Self, b: Self) -> Self {
         var sum = a
-        let count = max(a.websocketsPerThread.count, b.websocketsPerThread.count)
-        sum.websocketsPerThread = (0..<count).map {
-            a.websocketsPerThread.indices.contains($0) ? a.websocketsPerThread[$0] : 0
-        }
-        for (index, websockets) in b.websocketsPerThread.enumerated() { sum.websocketsPerThread[index] += websockets }
         sum.joinsWaiting += b.joinsWaiting
         sum.joinsExpired += b.joinsExpired
         sum.worstLateness = max(a.worstLateness, b.worstLateness)
