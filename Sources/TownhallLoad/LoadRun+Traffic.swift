@@ -163,7 +163,8 @@ extension LoadRun {
         let id = clients[index].nextID
         switch request {
         case .hello:
-            builder.raw(#"{"type":"hello","token":"#)
+            // Like the pages: updates then carry only the orderings that moved.
+            builder.raw(#"{"type":"hello","ranks":"changes","token":"#)
             builder.string(clients[index].token)
             builder.raw("}")
         case .vote(let post, let value):

@@ -67,7 +67,7 @@ private struct Fields {
     func message(ofType type: String) throws(ProtocolError) -> ClientMessage {
         switch type {
         case "hello":
-            return .hello(token: try string("token"), resume: try resume())
+            return .hello(token: try string("token"), resume: try resume(), ranks: try rankEncoding())
         case "post":
             return .command(.post(text: try string("text"), anonymous: try optionalBool("anonymous") ?? false, key: try optionalString("key")))
         case "vote":
@@ -118,6 +118,12 @@ private struct Fields {
         default:
             throw fail("unknown message type '\(type.prefix(40))'")
         }
+    }
+
+    func rankEncoding() throws(ProtocolError) -> RankEncoding {
+        guard let raw = try optionalString("ranks") else { return .full }
+        guard let encoding = RankEncoding(rawValue: raw) else { throw fail("field 'ranks' must be \"full\" or \"changes\"") }
+        return encoding
     }
 
     func resume() throws(ProtocolError) -> ResumePoint? {

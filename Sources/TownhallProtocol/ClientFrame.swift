@@ -11,9 +11,17 @@ package struct ResumePoint: Sendable, Equatable {
     }
 }
 
+/// How a client takes `ranks` in updates (docs/PROTOCOL-NOTES.md, Ranks as changes).
+package enum RankEncoding: String, Sendable, Equatable, CaseIterable {
+    /// All four orderings whenever one changed (PROTOCOL.md §5).
+    case full
+    /// Only the orderings that changed; the client keeps the others.
+    case changes
+}
+
 /// What a client can ask (PROTOCOL.md §4). Changes are core `Command`s; the rest are reads.
 package enum ClientMessage: Sendable, Equatable {
-    case hello(token: String, resume: ResumePoint?)
+    case hello(token: String, resume: ResumePoint?, ranks: RankEncoding = .full)
     /// A fresh token for a signed-in connection whose token is about to expire.
     case refresh(token: String)
     case command(Command)

@@ -163,10 +163,10 @@ extension WirePresence: JSONWritable {
 extension WireRanks: JSONWritable {
     package func write(to json: inout JSONWriter) {
         json.beginObject()
-        json.field("best", best)
-        json.field("hot", hot)
-        json.field("new", new)
-        json.field("top", top)
+        if let best { json.field("best", best) }
+        if let hot { json.field("hot", hot) }
+        if let new { json.field("new", new) }
+        if let top { json.field("top", top) }
         json.endObject()
     }
 }

@@ -116,9 +116,9 @@ package struct WirePresence: Encodable, Sendable, Equatable {
     }
 }
 
-/// The four orderings' top ids.
+/// The orderings' top ids: all four, or (for a client that takes changes) only some.
 package struct WireRanks: Encodable, Sendable {
-    var top, hot, best, new: [String]
+    var top, hot, best, new: [String]?
 
     package init(_ ranks: Ranks) {
         top = ranks.top
@@ -126,4 +126,14 @@ package struct WireRanks: Encodable, Sendable {
         best = ranks.best
         new = ranks.new
     }
+
+    package init(_ ranks: Ranks, only orderings: Set<Ordering>) {
+        top = orderings.contains(.top) ? ranks.top : nil
+        hot = orderings.contains(.hot) ? ranks.hot : nil
+        best = orderings.contains(.best) ? ranks.best : nil
+        new = orderings.contains(.new) ? ranks.new : nil
+    }
+
+    /// Whether every ordering is here, so both encodings are the same bytes.
+    package var isComplete: Bool { top != nil && hot != nil && best != nil && new != nil }
 }

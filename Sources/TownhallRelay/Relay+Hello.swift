@@ -11,10 +11,11 @@ extension Relay {
         } catch {
             return refuse(connection, id: error.id, "the first message must be hello with a token")
         }
-        guard case .hello(let token, let resume) = frame.message else {
+        guard case .hello(let token, let resume, let ranks) = frame.message else {
             return refuse(connection, id: frame.id, "the first message must be hello with a token")
         }
         sessions[connection]?.phase = .authenticating
+        sessions[connection]?.ranks = ranks
         let id = frame.id
         verify(token) { self.authenticated(connection, $0, resume: resume, helloID: id) }
     }
@@ -62,7 +63,8 @@ extension Relay {
     func sendWelcome(to connection: ConnectionID, actor: Actor, resume: ResumePoint?) {
         let audience = Audience(actor.role)
         let feed = feeds[audience.rawValue]
-        if let resume, resume.epoch == epoch, let missed = feed.ring.frames(after: resume.seq) {
+        let ring = sessions[connection]?.ranks == .changes ? feed.changesRing : feed.ring
+        if let resume, resume.epoch == epoch, let missed = ring.frames(after: resume.seq) {
             send(recoveredWelcome(actor, seq: resume.seq), to: connection)
             for frame in missed { send(frame, to: connection) }
             return
@@ -82,6 +84,8 @@ extension Relay {
         let feed = feeds[audience.rawValue]
         if let made = feed.welcome, made.epoch == epoch, made.version == stateVersion, made.seq == feed.seq { return made.template }
         let current = core.ranks(for: audience, depth: config.rankDepth)
+        let last = feed.lastRanks
+        feeds[audience.rawValue].ranksAhead.formUnion(Ordering.allCases.filter { current[$0] != last[$0] })
         var seen = Set<String>()
         var ids = Ordering.allCases.flatMap { current[$0] }
         if let onAir = core.stage.onAir { ids.append(onAir) }

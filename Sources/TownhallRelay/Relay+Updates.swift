@@ -60,24 +60,36 @@ extension Relay {
         guard !announced.isEmpty || presence != nil else { return }
         metrics.coalescingWindow.record(min(now - lastPublishAt, 60_000))
         lastPublishAt = now
+        let headroom = transport?.frameHeadroom ?? 0
         for audience in Audience.allCases {
-            var update = update(for: audience, seq: feeds[audience.rawValue].seq + 1)
+            var (update, rankChanges) = update(for: audience, seq: feeds[audience.rawValue].seq + 1)
             if let presence { update.presence = presence }
             guard !update.isEmpty else { continue }
             var feed = feeds[audience.rawValue]
             feed.seq = update.seq
-            let frame = OutboundFrame(encoder.encode(update), headroom: transport?.frameHeadroom ?? 0)
+            let frame = OutboundFrame(encoder.encode(update), headroom: headroom)
+            // Clients that take rank changes get a second encoding only when it differs;
+            // full ranks are a correct change too, so the ring keeps those when none listen.
+            let takeChanges = sessions.members(of: audience, .changes)
+            var changesFrame = frame
+            if let rankChanges, !rankChanges.isComplete, !takeChanges.isEmpty {
+                update.ranks = rankChanges
+                changesFrame = OutboundFrame(encoder.encode(update), headroom: headroom)
+            }
             feed.ring.append(frame, seq: update.seq)
+            feed.changesRing.append(changesFrame, seq: update.seq)
             feeds[audience.rawValue] = feed
             metrics.updatesBuilt.increment()
-            send(frame, to: sessions.members(of: audience))
+            send(frame, to: sessions.members(of: audience, .full))
+            send(changesFrame, to: takeChanges)
         }
         announced = []
     }
 
     /// What changed for one audience: posts it may see, ids it may no longer see, new
-    /// comments and announcements, the stage, the cycle, and ranks when they moved.
-    func update(for audience: Audience, seq: Int64) -> Update {
+    /// comments and announcements, the stage, the cycle, and ranks when they moved; and
+    /// those ranks as changes (only the orderings that moved).
+    func update(for audience: Audience, seq: Int64) -> (Update, rankChanges: WireRanks?) {
         var update = Update(seq: seq)
         var postIDs: [String] = []
         var seen = Set<String>()
@@ -132,13 +144,18 @@ extension Relay {
         update.removed = removed.isEmpty ? nil : removed
         update.comments = comments.isEmpty ? nil : comments
         update.announcements = announcements.isEmpty ? nil : announcements.reversed()
-        if rankable {
+        var rankChanges: WireRanks?
+        if rankable || !feeds[audience.rawValue].ranksAhead.isEmpty {
             let ranks = core.ranks(for: audience, depth: config.rankDepth)
-            if ranks != feeds[audience.rawValue].lastRanks {
+            let last = feeds[audience.rawValue].lastRanks
+            let moved = feeds[audience.rawValue].ranksAhead.union(Ordering.allCases.filter { ranks[$0] != last[$0] })
+            feeds[audience.rawValue].ranksAhead = []
+            if !moved.isEmpty {
                 feeds[audience.rawValue].lastRanks = ranks
                 update.ranks = WireRanks(ranks)
+                rankChanges = WireRanks(ranks, only: moved)
             }
         }
-        return update
+        return (update, rankChanges)
     }
 }

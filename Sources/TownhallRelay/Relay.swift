@@ -75,7 +75,7 @@ package final class Relay: @unchecked Sendable {
         self.logger = logger
         epoch = Self.newEpoch()
         disk = JournalTracking(lastSnapshotAt: clock.monotonicMillis, lastSnapshotCovered: journal.status.appended)
-        feeds = Audience.allCases.map { _ in Feed(ring: ResumeRing(capacity: config.resumeCapacity)) }
+        feeds = Audience.allCases.map { _ in Feed(ring: ResumeRing(capacity: config.resumeCapacity), changesRing: ResumeRing(capacity: config.resumeCapacity)) }
     }
 
     static func newEpoch() -> String {

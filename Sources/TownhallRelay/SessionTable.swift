@@ -11,7 +11,8 @@ import TownhallTransport
 struct SessionTable {
     private var sessions: [ConnectionID: Session] = [:]
     private(set) var presence = Presence()
-    private var members: [Set<ConnectionID>] = Audience.allCases.map { _ in [] }
+    /// Signed-in connections per audience and rank encoding, at `slot(_:_:)`.
+    private var members: [Set<ConnectionID>] = Array(repeating: [], count: Audience.allCases.count * RankEncoding.allCases.count)
     /// Signed-in connections by user id.
     private var byUser: [String: Set<ConnectionID>] = [:]
     private var deadlines = Deadlines()
@@ -34,8 +35,12 @@ struct SessionTable {
     /// Signed-in connections of one user.
     func connections(of user: String) -> Set<ConnectionID> { byUser[user] ?? [] }
 
-    /// Signed-in connections of one audience.
-    func members(of audience: Audience) -> Set<ConnectionID> { members[audience.rawValue] }
+    /// Signed-in connections of one audience that take ranks as `encoding`.
+    func members(of audience: Audience, _ encoding: RankEncoding) -> Set<ConnectionID> { members[Self.slot(audience, encoding)] }
+
+    private static func slot(_ audience: Audience, _ encoding: RankEncoding) -> Int {
+        audience.rawValue * RankEncoding.allCases.count + (encoding == .full ? 0 : 1)
+    }
 
     /// A new connection, which must say hello by `helloDue` (monotonic ms).
     mutating func open(_ session: Session, helloDue: Int64) {
@@ -51,7 +56,7 @@ struct SessionTable {
         session.expires = expires
         session.early = []
         sessions[connection] = session
-        members[Audience(actor.role).rawValue].insert(connection)
+        members[Self.slot(Audience(actor.role), session.ranks)].insert(connection)
         presence.join(user: actor.id, office: actor.office)
         byUser[actor.id, default: []].insert(connection)
         deadlines.schedule(connection, at: expiryDue)
@@ -68,8 +73,8 @@ struct SessionTable {
     /// closing; nothing for one that is not signed in.
     mutating func leave(_ connection: ConnectionID) {
         deadlines.cancel(connection)
-        guard let actor = sessions[connection]?.actor else { return }
-        members[Audience(actor.role).rawValue].remove(connection)
+        guard let session = sessions[connection], let actor = session.actor else { return }
+        members[Self.slot(Audience(actor.role), session.ranks)].remove(connection)
         presence.leave(user: actor.id)
         byUser[actor.id]?.remove(connection)
         if byUser[actor.id]?.isEmpty == true { byUser[actor.id] = nil }

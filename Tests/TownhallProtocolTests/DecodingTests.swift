@@ -12,6 +12,9 @@ struct DecodingTests {
     func types() throws {
         #expect(try decode(#"{"type":"hello","token":"t","resume":{"epoch":"e","seq":4}}"#).message
             == .hello(token: "t", resume: ResumePoint(epoch: "e", seq: 4)))
+        #expect(try decode(#"{"type":"hello","token":"t","ranks":"changes"}"#).message
+            == .hello(token: "t", resume: nil, ranks: .changes))
+        #expect(try decode(#"{"type":"hello","token":"t","ranks":"full"}"#).message == .hello(token: "t", resume: nil, ranks: .full))
         #expect(try decode(#"{"type":"post","text":"hi","anonymous":true,"key":"k","id":"a"}"#)
             == ClientFrame(id: .string("a"), message: .command(.post(text: "hi", anonymous: true, key: "k"))))
         #expect(try decode(#"{"type":"vote","post":"p1","value":-1,"id":7}"#)
@@ -35,6 +38,7 @@ struct DecodingTests {
         (#"{"type":"moderate","post":"p1","status":"deleted","id":3}"#, "'status'"),
         (#"{"type":"cycle","action":"open","id":3}"#, "'action'"),
         (#"{"type":"hello","token":"t","resume":{"epoch":1},"id":3}"#, "'resume'"),
+        (#"{"type":"hello","token":"t","ranks":"moves","id":3}"#, "'ranks'"),
         (#"{"type":"dance","id":3}"#, "unknown"),
     ])
     func refused(text: String, mentions: String) {

@@ -150,7 +150,8 @@ export class Connection {
     this.#ws = ws;
     ws.onopen = () => {
       if (this.#ws !== ws) return;
-      const hello = { type: 'hello', token: this.token };
+      // The store keeps the orderings an update leaves out (docs/PROTOCOL-NOTES.md).
+      const hello = { type: 'hello', token: this.token, ranks: 'changes' };
       const resume = this.#welcomed ? this.getResume() : null;
       if (resume && resume.epoch != null) hello.resume = { epoch: resume.epoch, seq: resume.seq };
       this.#lastReceived = Date.now();
