@@ -9,6 +9,9 @@ For each server and each connection count it prints and records:
 - traffic (voters voting, the host announcing latency markers): frames delivered per
   server CPU-second, delivery p50/p99/p99.9, ack p99, losses, closes, memory growth;
 - `--join` N: N connecting at once (ramp 0): the time until all are welcomed.
+- `--restart` N: townhall stopped (SIGTERM) and started again on the same port and data
+  with N connected through `townhall load --reconnect`: the time until all are back,
+  and the closes (none may be 4009).
 
 A benchmark, not a test: it prints figures and says which targets were met; it fails
 only if a run could not be made. `--short` is the form CI runs (small, a few seconds
@@ -65,8 +68,8 @@ class Target:
     def __init__(self, name, command):
         self.name, self.command = name, command
 
-    def start(self, data):
-        port = free_port()
+    def start(self, data, port=None):
+        port = port or free_port()
         process = subprocess.Popen(self.command(port, data), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                                    cwd=ROOT)
         wait_port(port, process)
@@ -84,9 +87,9 @@ def peer(binary):
     return Target("plain-C lws peer", lambda port, data: [binary, "--port", str(port)])
 
 
-def run_load(binary, port, data, args, server_pid):
-    """Runs `townhall load`, sampling the server at its phase lines; returns the report
-    and the samples."""
+def run_load(binary, port, data, args, server_pid, on_phase=None):
+    """Runs `townhall load`, sampling the server at its phase lines (and calling
+    `on_phase(name)` on another thread); returns the report and the samples."""
     command = [binary, "load", "--url", f"ws://127.0.0.1:{port}/ws", "--data", data, "--json", *args]
     def sample():
         return time.monotonic(), cpu_seconds(server_pid), rss_kib(server_pid)
@@ -106,7 +109,12 @@ def run_load(binary, port, data, args, server_pid):
     for line in process.stderr:
         words = line.split()
         if len(words) == 2 and words[0] == "phase":
-            samples[words[1]] = sample()
+            try:
+                samples[words[1]] = sample()
+            except FileNotFoundError:
+                pass  # the server is being restarted
+            if on_phase:
+                threading.Thread(target=on_phase, args=(words[1],)).start()
             if words[1] == "welcomed":
                 # Idle is read from 3 s after the last welcome, when the join has settled.
                 threading.Timer(3.0, settle).start()
@@ -179,6 +187,40 @@ def join_storm(target, load_binary, connections):
             "welcomed": report["connections"]["welcomed"], "report": report}
 
 
+def restart(target, load_binary, connections, short):
+    """N connected with --reconnect; 2 s into the traffic phase the server is stopped and
+    started again on the same port and data; the report says when all were back."""
+    data = tempfile.mkdtemp(prefix="bench-restart-")
+    state = {}
+    try:
+        subprocess.run([load_binary, "token", "--data", data, "--sub", "x", "--name", "x", "--office", "x",
+                        "--role", "host"], check=True, capture_output=True)
+        process, port = target.start(data)
+        state["process"] = process
+
+        def bounce(phase):
+            if phase != "traffic":
+                return
+            time.sleep(2)
+            stopped = time.monotonic()
+            state["process"].terminate()
+            state["process"].wait(30)
+            state["process"], _ = target.start(data, port)
+            state["downSeconds"] = time.monotonic() - stopped
+
+        try:
+            report, _ = run_load(load_binary, port, data, [
+                "--connections", str(connections), "--voters", "0", "--announce-rate", "1",
+                "--duration", "15" if short else "40", "--drain", "2", "--reconnect"], process.pid, on_phase=bounce)
+        finally:
+            state["process"].terminate()
+            state["process"].wait(10)
+    finally:
+        shutil.rmtree(data, ignore_errors=True)
+    return {"server": target.name, "connections": connections, "downSeconds": state.get("downSeconds"),
+            "reconnects": report.get("reconnects"), "closeCodes": report["connections"]["closeCodes"], "report": report}
+
+
 def line(result):
     r = result["report"]
     delivery, ack = r.get("delivery"), r.get("ack")
@@ -194,7 +236,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--bin", default=os.path.join(ROOT, ".build/release/townhall"))
     parser.add_argument("--peer", help="the plain-C peer binary (built from bench/peer if absent)")
-    parser.add_argument("--connections", default="1000,5000,18000")
+    parser.add_argument("--connections", default="1000,5000,18000", help="connection counts for the traffic runs (empty: none)")
     parser.add_argument("--threads", default="1,2", help="townhall service threads to measure, e.g. 1,2")
     parser.add_argument("--voters", type=int, default=200)
     parser.add_argument("--vote-rate", type=float, default=2000)
@@ -203,11 +245,13 @@ def main():
     parser.add_argument("--idle", type=float, default=15)
     parser.add_argument("--drain", type=float, default=5)
     parser.add_argument("--join", type=int, default=10000, help="connections for the join storm (0: none)")
+    parser.add_argument("--restart", type=int, default=18000, help="connections held through a restart (0: none)")
     parser.add_argument("--short", action="store_true", help="the CI form: 1,000 connections, a few seconds each")
     parser.add_argument("--json-out", help="also write every result here")
     options = parser.parse_args()
     if options.short:
         options.connections, options.duration, options.idle, options.drain, options.join = "1000", 8, 6, 3, 2000
+        options.restart = 1000
     peer_binary = options.peer or os.path.join(tempfile.gettempdir(), "townhall-bench-peer")
     if not os.path.exists(peer_binary):
         subprocess.run([os.path.join(ROOT, "bench/peer/build.sh"), peer_binary], check=True, cwd=ROOT)
@@ -216,7 +260,7 @@ def main():
     print("| server | connections | idle cores | idle KiB/conn | frames per server CPU-s | delivery p50/p99/p99.9 ms | "
           "ack p50/p99 ms | markers missed | update gaps | closed | load generator cores |")
     print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
-    for connections in [int(n) for n in options.connections.split(",")]:
+    for connections in [int(n) for n in options.connections.split(",") if n.strip()]:
         for target in targets:
             result = measure(target, options.bin, connections, options)
             results.append(result)
@@ -228,6 +272,20 @@ def main():
             result = join_storm(target, options.bin, options.join)
             joins.append(result)
             print(f"  {result['server']}: {result['welcomed']:,} welcomed, all in {result['allWelcomedSeconds']:.2f} s", flush=True)
+    restarts = []
+    if options.restart:
+        target = townhall(options.bin, max(int(t) for t in options.threads.split(",")))
+        result = restart(target, options.bin, options.restart, options.short)
+        restarts.append(result)
+        r = result["reconnects"] or {}
+        back, codes = r.get("backAfter") or {}, result["closeCodes"]
+        seconds = r.get("allBackSeconds")
+        met = seconds is not None and seconds <= 20 and r.get("stillOut") == 0 and "4009" not in codes
+        print(f"\n{options.restart:,} connected through a restart of {target.name} (down {result['downSeconds'] or float('nan'):.2f} s): "
+              f"{r.get('back', 0):,} of {r.get('dropped', 0):,} back ({r.get('recovered', 0):,} recovered, {r.get('fresh', 0):,} fresh), "
+              f"{r.get('stillOut', 0):,} still out, all back in {seconds if seconds is not None else float('nan'):.2f} s after the first loss, "
+              f"back p50/p99/max {ms(back, 'p50Ms'):.0f} / {ms(back, 'p99Ms'):.0f} / {ms(back, 'maxMs'):.0f} ms, closes {codes} "
+              f"(target all back within 20 s, no 4009: {'met' if met else 'missed'})", flush=True)
     print("\nratios in this run (frames delivered per server CPU-second, townhall / plain-C peer):")
     for connections in sorted({r["connections"] for r in results}):
         base = next(r for r in results if r["connections"] == connections and r["server"] == targets[0].name)
@@ -237,7 +295,7 @@ def main():
                 print(f"  {connections:,}: {r['server']}: {ratio:.2f} (target 0.90: {'met' if ratio >= 0.9 else 'missed'})")
     if options.json_out:
         with open(options.json_out, "w") as f:
-            json.dump({"runs": results, "joins": joins}, f, indent=1)
+            json.dump({"runs": results, "joins": joins, "restarts": restarts}, f, indent=1)
 
 
 if __name__ == "__main__":

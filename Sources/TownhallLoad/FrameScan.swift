@@ -19,6 +19,8 @@ enum FrameScan {
     static let seqKey = Array(#""seq":"#.utf8)
     static let idKey = Array(#""id":"#.utf8)
     static let codeKey = Array(#""code":""#.utf8)
+    static let epochKey = Array(#""epoch":""#.utf8)
+    static let recovered = Array(#""recovered":true"#.utf8)
     static let marker = Array(#""mark:"#.utf8)
     static let myVotesKey = Array(#""myVotes":{"#.utf8)
 
@@ -109,6 +111,16 @@ enum FrameScan {
         var end = at + codeKey.count
         while end < frame.count, frame[end] != UInt8(ascii: "\""), end - at < 64 { end += 1 }
         return String(decoding: UnsafeRawBufferPointer(rebasing: frame[(at + codeKey.count)..<end]), as: UTF8.self)
+    }
+
+    /// A welcome's `epoch`, as a JSON string with its quotes (epochs have no escapes).
+    static func epoch(_ frame: UnsafeRawBufferPointer) -> [UInt8]? {
+        guard let at = find(epochKey, in: frame) else { return nil }
+        let start = at + epochKey.count - 1
+        var end = start + 1
+        while end < frame.count, frame[end] != UInt8(ascii: "\""), end - start < 128 { end += 1 }
+        guard end < frame.count, frame[end] == UInt8(ascii: "\"") else { return nil }
+        return Array(frame[start...end])
     }
 
     /// Every `mark:<ns>` in the frame, oldest first (announcements come newest first).

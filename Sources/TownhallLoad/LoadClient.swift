@@ -84,6 +84,12 @@ struct LoadClient {
     var lowWater = 1
     /// The server's close frame came, or it broke the protocol: read nothing more.
     var closing = false
+    /// `--reconnect`: the welcome's epoch (JSON string bytes, quotes included), when the
+    /// server closed or lost the connection, when to try again, and tries since.
+    var epoch: [UInt8]?
+    var droppedNs: UInt64 = 0
+    var retryNs: UInt64 = 0
+    var attempt = 0
 
     init(role: LoadRole, token: String, source: Int?) {
         self.role = role
@@ -92,6 +98,31 @@ struct LoadClient {
     }
 
     var hasPending: Bool { pendingHead < pending.count }
+
+    /// Forgets the lost socket's traffic before connecting again; returns the requests
+    /// that were written and will never be answered.
+    mutating func resetForReconnect() -> [RequestKind] {
+        let lost = inflight.values.map(\.1)
+        inflight = [:]
+        pending.removeAll(keepingCapacity: true)
+        pendingHead = 0
+        inbox.removeAll(keepingCapacity: true)
+        partial.removeAll(keepingCapacity: true)
+        fragmented = false
+        closing = false
+        closedByUs = false
+        closeCode = 0
+        lowWater = 1
+        wsi = nil
+        return lost
+    }
+
+    /// The pages' reconnect delay (Web/js/connection.js `backoffDelay`): from 0.25 s up
+    /// to a ceiling of 2 s that doubles per try to 30 s, uniformly ("full jitter").
+    static func backoffNs(attempt: Int, unit: Double) -> UInt64 {
+        let ceiling = min(30.0, 2.0 * Double(1 << min(attempt, 4)))
+        return UInt64((0.25 + unit * (ceiling - 0.25)) * 1e9)
+    }
 
     mutating func push(_ request: LoadRequest) {
         pending.append(request)

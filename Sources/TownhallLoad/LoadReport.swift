@@ -74,6 +74,20 @@ package struct LoadReport: Codable, Sendable {
         package var duplicates: Int
     }
 
+    /// `--reconnect`: connections the server closed or lost after their welcome, those
+    /// welcomed again (recovered or fresh), those still out at the end, the time from loss
+    /// to the new welcome, the span from the first loss to the last return, and failed tries.
+    package struct Reconnects: Codable, Sendable {
+        package var dropped: Int
+        package var back: Int
+        package var recovered: Int
+        package var fresh: Int
+        package var stillOut: Int
+        package var backAfter: Latency
+        package var allBackSeconds: Double?
+        package var retryFailures: [String: Int]
+    }
+
     package struct Updates: Codable, Sendable {
         package var missed: Int64
         package var clientsWithGaps: Int
@@ -114,6 +128,7 @@ package struct LoadReport: Codable, Sendable {
     package var ack: Latency
     package var markers: Markers
     package var updates: Updates
+    package var reconnects: Reconnects?
     package var requests: [String: RequestFigures]
     package var skipped: Int
     package var trafficSeconds: Double
@@ -134,7 +149,8 @@ package struct LoadReport: Codable, Sendable {
         self.failures = failures + shards.compactMap { shard in shard.failure.map { "shard \(shard.shard): \($0)" } }
         interrupted = shards.contains { $0.interrupted }
 
-        var connect = Histogram(), welcome = Histogram(), delivery = Histogram(), ack = Histogram(), lag = Histogram()
+        var connect = Histogram(), welcome = Histogram(), delivery = Histogram(), ack = Histogram(), lag = Histogram(), back = Histogram()
+        var retryFailures: [String: Int] = [:]
         var failureReasons: [String: Int] = [:], closeCodes: [String: Int] = [:]
         var requests: [String: RequestFigures] = [:]
         var traffic = Received(), total = Received()
@@ -146,6 +162,8 @@ package struct LoadReport: Codable, Sendable {
             delivery.merge(shard.delivery)
             ack.merge(shard.ack)
             lag.merge(shard.timerLag)
+            back.merge(shard.backAfter)
+            for (reason, count) in shard.retryFailures { retryFailures[reason, default: 0] += count }
             for (reason, count) in shard.failures { failureReasons[reason, default: 0] += count }
             for (code, count) in shard.closeCodes { closeCodes[code, default: 0] += count }
             for (kind, figures) in shard.requests { requests[kind, default: RequestFigures()].merge(figures) }
@@ -194,6 +212,17 @@ package struct LoadReport: Codable, Sendable {
             missed: shards.reduce(0) { $0 + $1.missedUpdates }, clientsWithGaps: shards.reduce(0) { $0 + $1.clientsWithGaps },
             outOfOrder: shards.reduce(0) { $0 + $1.outOfOrder }
         )
+        if config.reconnect {
+            let dropped = shards.reduce(0) { $0 + $1.dropped }, returned = shards.reduce(0) { $0 + $1.back }
+            let recovered = shards.reduce(0) { $0 + $1.recovered }
+            let firstDrop = shards.compactMap(\.firstDropNs).min(), lastBack = shards.compactMap(\.lastBackNs).max()
+            reconnects = Reconnects(
+                dropped: dropped, back: returned, recovered: recovered, fresh: returned - recovered, stillOut: dropped - returned,
+                backAfter: Latency(back),
+                allBackSeconds: dropped > 0 && dropped == returned ? firstDrop.flatMap { first in lastBack.map { Double($0 - first) / 1e9 } } : nil,
+                retryFailures: retryFailures
+            )
+        }
         self.requests = requests
         skipped = shards.reduce(0) { $0 + $1.skipped }
 
@@ -277,6 +306,11 @@ package struct LoadReport: Codable, Sendable {
         lines.append("markers sent \(m.sent) acked \(m.acked)")
         lines.append("markers received \(m.received) of \(m.expected) expected, missed \(m.missed) in \(m.clientsMissing) clients, repeated \(m.duplicates)")
         lines.append("update seq gaps: \(updates.missed) updates missed in \(updates.clientsWithGaps) clients, \(updates.outOfOrder) out of order")
+        if let r = reconnects {
+            lines.append("reconnects: \(r.dropped) lost, \(r.back) back (\(r.recovered) recovered, \(r.fresh) fresh welcome), \(r.stillOut) still out; all back " + (r.allBackSeconds.map { String(format: "%.2f s", $0) } ?? "-") + " after the first loss")
+            lines.append("back after loss " + Self.latency(r.backAfter, extended: false))
+            lines.append("failed tries while reconnecting \(r.retryFailures.values.reduce(0, +))" + Self.counts(r.retryFailures))
+        }
         for kind in RequestKind.allCases where kind != .post {
             let figures = requests[kind.name] ?? RequestFigures()
             lines.append("\(kind.name) sent \(figures.sent) acked \(figures.acked) errors \(figures.errorCount)" + Self.counts(figures.errors) + " unanswered \(figures.unanswered)")

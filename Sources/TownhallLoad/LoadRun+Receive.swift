@@ -258,10 +258,20 @@ extension LoadRun {
     func welcomed(_ index: Int, _ frame: UnsafeRawBufferPointer) {
         let now = Monotonic.now()
         clients[index].state = .welcomed
-        clients[index].welcomeNs = now
-        result.welcomed += 1
-        if clients[index].helloNs > 0 { result.welcome.record(now - clients[index].helloNs) }
-        result.lastWelcomeNs = max(result.lastWelcomeNs ?? 0, now)
+        if config.reconnect { clients[index].epoch = FrameScan.epoch(frame) }
+        if clients[index].droppedNs > 0 {
+            // Back after a loss: its first welcome stays the one the figures count from.
+            result.back += 1
+            if FrameScan.contains(FrameScan.recovered, in: frame) { result.recovered += 1 }
+            result.backAfter.record(now - clients[index].droppedNs)
+            result.lastBackNs = max(result.lastBackNs ?? 0, now)
+            clients[index].droppedNs = 0
+        } else {
+            clients[index].welcomeNs = now
+            result.welcomed += 1
+            if clients[index].helloNs > 0 { result.welcome.record(now - clients[index].helloNs) }
+            result.lastWelcomeNs = max(result.lastWelcomeNs ?? 0, now)
+        }
         if let seq = FrameScan.seq(frame) {
             clients[index].lastSeq = seq
         } else {

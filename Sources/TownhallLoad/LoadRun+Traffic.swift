@@ -28,6 +28,7 @@ extension LoadRun {
     func failed(_ index: Int, reason: String) {
         let state = clients[index].state
         guard state == .connecting || state == .upgrading || state == .open else { return }
+        if clients[index].droppedNs > 0 { return scheduleReconnect(index, reason: reason) }
         clients[index].state = .failed
         clients[index].wsi = nil
         guard index < measured else { return setupLost(index, reason: reason) }
@@ -63,6 +64,9 @@ extension LoadRun {
         let code = clients[index].closeCode == 0 ? 1006 : clients[index].closeCode
         result.closed += 1
         result.closeCodes[String(code), default: 0] += 1
+        if config.reconnect, !finished, clients[index].welcomeNs > 0 {
+            return scheduleReconnect(index, reason: clients[index].droppedNs > 0 ? "closed with \(code) before the welcome" : nil)
+        }
         if state != .welcomed { settle(index) }
     }
 
@@ -166,6 +170,13 @@ extension LoadRun {
             // Like the pages: updates then carry only the orderings that moved.
             builder.raw(#"{"type":"hello","ranks":"changes","token":"#)
             builder.string(clients[index].token)
+            if let epoch = clients[index].epoch, clients[index].lastSeq >= 0 {
+                builder.raw(#","resume":{"epoch":"#)
+                builder.raw(epoch)
+                builder.raw(#","seq":"#)
+                builder.number(clients[index].lastSeq)
+                builder.raw("}")
+            }
             builder.raw("}")
         case .vote(let post, let value):
             kind = .vote

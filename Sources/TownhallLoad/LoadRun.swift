@@ -85,6 +85,9 @@ package final class LoadRun: @unchecked Sendable {
     var lastConnectNs: UInt64 = 0
     var settledCount = 0
 
+    // `--reconnect`: lost connections waiting for their next try, in no order.
+    var reconnecting: [Int] = []
+
     // Traffic.
     var trafficStart: UInt64 = 0
     var trafficEnd: UInt64 = 0
@@ -222,12 +225,14 @@ package final class LoadRun: @unchecked Sendable {
                 if let start = signal.start { beginIdle(start, now: now) }
             }
         case .idle:
+            reconnectDue(now)
             if now >= trafficStart {
                 beginTraffic(now)
             } else {
                 interval = min(50_000, max(1_000, (trafficStart - now) / 1_000))
             }
         case .traffic:
+            reconnectDue(now)
             pace(now)
             if now >= trafficEnd {
                 phase = .drain
@@ -238,7 +243,8 @@ package final class LoadRun: @unchecked Sendable {
             }
         case .drain:
             if now >= drainEnd { return stop() }
-            interval = 20_000
+            reconnectDue(now)
+            interval = reconnecting.isEmpty ? 20_000 : 5_000
         case .done:
             return
         }
@@ -293,10 +299,47 @@ package final class LoadRun: @unchecked Sendable {
         let now = Monotonic.now()
         clients[index].state = .connecting
         clients[index].connectNs = now
-        if index < measured { result.attempted += 1 }
+        if index < measured, clients[index].droppedNs == 0 { result.attempted += 1 }
         let wsi = native?.connect(index: index, source: clients[index].source)
         guard let wsi else { return failed(index, reason: "libwebsockets refused to start the connection") }
         clients[index].wsi = wsi
+    }
+
+    /// Connects the lost connections whose backoff is over, at most 500 a turn.
+    func reconnectDue(_ now: UInt64) {
+        var budget = 500
+        var index = 0
+        while index < reconnecting.count, budget > 0 {
+            let client = reconnecting[index]
+            guard clients[client].retryNs <= now else {
+                index += 1
+                continue
+            }
+            reconnecting.swapAt(index, reconnecting.count - 1)
+            reconnecting.removeLast()
+            budget -= 1
+            open(client)
+        }
+    }
+
+    /// `--reconnect`: a welcomed connection was closed or lost, or a try to bring it back
+    /// failed: try again after the backoff.
+    func scheduleReconnect(_ index: Int, reason: String?) {
+        let now = Monotonic.now()
+        if clients[index].droppedNs == 0 {
+            clients[index].droppedNs = now
+            clients[index].attempt = 0
+            result.dropped += 1
+            result.firstDropNs = min(result.firstDropNs ?? now, now)
+        } else if let reason {
+            let key = result.retryFailures[reason] != nil || result.retryFailures.count < 20 ? reason : "other"
+            result.retryFailures[key, default: 0] += 1
+        }
+        for kind in clients[index].resetForReconnect() { requests[kind.rawValue].unanswered += 1 }
+        clients[index].state = .waiting
+        clients[index].retryNs = now + LoadClient.backoffNs(attempt: clients[index].attempt, unit: Double.random(in: 0..<1, using: &random))
+        clients[index].attempt += 1
+        reconnecting.append(index)
     }
 
     func settle(_ index: Int) {

@@ -84,6 +84,16 @@ package struct ShardResult: Codable, Sendable {
     package var cpuTrafficSeconds = 0.0
     package var cpuRunSeconds = 0.0
     package var timerLag = Histogram()
+    /// `--reconnect`: welcomed connections the server closed or lost, those welcomed
+    /// again (by a recovered or a fresh welcome), the time from loss to the new welcome,
+    /// failed tries meanwhile by reason, and the first loss and last return.
+    package var dropped = 0
+    package var back = 0
+    package var recovered = 0
+    package var backAfter = Histogram()
+    package var retryFailures: [String: Int] = [:]
+    package var firstDropNs: UInt64?
+    package var lastBackNs: UInt64?
     package var notes: [String] = []
 
     package init() {}

@@ -25,6 +25,8 @@ struct LoadCommand: AsyncParsableCommand {
     var sources: String?
     @Option(help: "Processes to spread the connections over (default: one per 9000).") var processes: Int?
     @Option(help: "Posts the voters vote on (made if fewer are visible).") var posts = 20
+    @Flag(help: "Reconnect connections the server closes or loses, with the pages' full-jitter backoff, resuming where each left off (to measure a restart).")
+    var reconnect = false
     @Flag(help: "Print the report as one JSON object.") var json = false
     @Option(help: ArgumentHelp("This process's shard (set by the parent process).", visibility: .hidden)) var shard: Int?
     @Option(help: ArgumentHelp("How many shards there are (set by the parent process).", visibility: .hidden)) var shards: Int?
@@ -34,7 +36,7 @@ struct LoadCommand: AsyncParsableCommand {
             return try LoadConfig(
                 url: url, data: data, connections: connections, voters: voters, voteRate: voteRate, commenters: commenters,
                 commentRate: commentRate, announceRate: announceRate, ramp: ramp, duration: duration, idle: idle, drain: drain,
-                sources: sources, processes: processes, posts: posts, json: json, shard: shard, shards: shards
+                sources: sources, processes: processes, posts: posts, reconnect: reconnect, json: json, shard: shard, shards: shards
             )
         } catch {
             throw ValidationError(error.description)

@@ -383,3 +383,37 @@ def test_load_refuses_a_broken_server(mode, tmp_path):
         assert any("protocol error from the server: a masked frame" in note for note in report["notes"]), context
         for record in server.connections:
             assert (0x8, (1002).to_bytes(2, "big")) in record["frames"], record["frames"]
+
+
+def test_load_reconnect_after_a_restart_resumes_or_rewelcomes_everyone(make_server):
+    """--reconnect: a server stopped mid-traffic and started again on the same port and
+    data; every connection comes back (a fresh welcome: a new run has a new epoch), the
+    closes are the restart's own (1001 going away), and the report says how long it took."""
+    server = make_server()
+    args = [str(BIN), "load", "--url", server.ws_url, "--data", str(server.data), "--connections", "200",
+            "--voters", "0", "--announce-rate", "2", "--duration", "12", "--drain", "2", "--reconnect", "--json"]
+    load = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, stdin=subprocess.DEVNULL)
+    try:
+        for line in load.stderr:
+            if line.strip() == "phase traffic":
+                break
+        else:
+            pytest.fail(f"no traffic phase; load exited {load.wait()}")
+        time.sleep(1)
+        server.stop()
+        server.start(keep_port=True)
+        out, err = load.communicate(timeout=60)
+    finally:
+        if load.poll() is None:
+            load.kill()
+    assert load.returncode == 0, err
+    report = json.loads(out.strip().splitlines()[-1])
+    context = json.dumps({k: v for k, v in report.items() if k != "received"}, indent=1)
+    back = report["reconnects"]
+    assert back["dropped"] == 200 and back["back"] == 200 and back["stillOut"] == 0, context
+    assert back["fresh"] == 200 and back["recovered"] == 0, context
+    assert back["allBackSeconds"] is not None and 0 < back["allBackSeconds"] < 12, context
+    assert back["backAfter"]["samples"] == 200 and back["backAfter"]["maxMs"] <= back["allBackSeconds"] * 1000 + 1, context
+    assert set(report["connections"]["closeCodes"]) == {"1001"}, context
+    # Every client is subscribed again: the markers announced after the restart reach all.
+    assert report["markers"]["received"] > 0 and report["connections"]["welcomed"] == 200, context
