@@ -205,6 +205,7 @@ def restart(target, load_binary, connections, short):
             stopped = time.monotonic()
             state["process"].terminate()
             state["process"].wait(30)
+            state["stopSeconds"] = time.monotonic() - stopped
             state["process"], _ = target.start(data, port)
             state["downSeconds"] = time.monotonic() - stopped
 
@@ -218,6 +219,7 @@ def restart(target, load_binary, connections, short):
     finally:
         shutil.rmtree(data, ignore_errors=True)
     return {"server": target.name, "connections": connections, "downSeconds": state.get("downSeconds"),
+            "stopSeconds": state.get("stopSeconds"),
             "reconnects": report.get("reconnects"), "closeCodes": report["connections"]["closeCodes"], "report": report}
 
 
@@ -281,7 +283,7 @@ def main():
         back, codes = r.get("backAfter") or {}, result["closeCodes"]
         seconds = r.get("allBackSeconds")
         met = seconds is not None and seconds <= 20 and r.get("stillOut") == 0 and "4009" not in codes
-        print(f"\n{options.restart:,} connected through a restart of {target.name} (down {result['downSeconds'] or float('nan'):.2f} s): "
+        print(f"\n{options.restart:,} connected through a restart of {target.name} (down {result['downSeconds'] or float('nan'):.2f} s, of which stopping {result['stopSeconds'] or float('nan'):.2f} s): "
               f"{r.get('back', 0):,} of {r.get('dropped', 0):,} back ({r.get('recovered', 0):,} recovered, {r.get('fresh', 0):,} fresh), "
               f"{r.get('stillOut', 0):,} still out, all back in {seconds if seconds is not None else float('nan'):.2f} s after the first loss, "
               f"back p50/p99/max {ms(back, 'p50Ms'):.0f} / {ms(back, 'p99Ms'):.0f} / {ms(back, 'maxMs'):.0f} ms, closes {codes} "
