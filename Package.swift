@@ -41,6 +41,12 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // Sign-in through the company's OpenID provider: discovery, its keys, ID tokens.
+        .target(
+            name: "TownhallSSO",
+            dependencies: ["TownhallTransport", .product(name: "JWTKit", package: "jwt-kit")],
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "TownhallRelay",
             dependencies: [
@@ -70,7 +76,7 @@ let package = Package(
         .executableTarget(
             name: "townhall",
             dependencies: [
-                "TownhallRelay", "LWSTransport", "TownhallStore", "TownhallReports", "TownhallTransport", "TownhallLoad",
+                "TownhallRelay", "LWSTransport", "TownhallStore", "TownhallReports", "TownhallTransport", "TownhallLoad", "TownhallSSO",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -94,6 +100,11 @@ let package = Package(
         .testTarget(
             name: "TownhallRelayTests",
             dependencies: ["TownhallRelay", "TownhallTransport", .product(name: "JWTKit", package: "jwt-kit")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "TownhallSSOTests",
+            dependencies: ["TownhallSSO", "TownhallTransport", .product(name: "JWTKit", package: "jwt-kit")],
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "LWSTransportTests", dependencies: ["LWSTransport", "TownhallTransport"], swiftSettings: swiftSettings),
