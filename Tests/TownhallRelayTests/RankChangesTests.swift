@@ -21,8 +21,8 @@ struct RankChangesTests {
         harness.messages(connection, type: "update").last?["ranks"] as? [String: [String]]
     }
 
-    @Test("a client that asks for changes gets only the orderings that moved; the others get all four")
-    func onlyMoved() async throws {
+    /// A relay with three posts by Bob, published.
+    func seeded() async -> (Harness, ConnectionID) {
         let harness = await Harness()
         let bob = await harness.signIn(Harness.bob)
         for index in 1...3 {
@@ -30,6 +30,12 @@ struct RankChangesTests {
         }
         harness.tick()
         harness.tick()
+        return (harness, bob)
+    }
+
+    @Test("a client that asks for changes gets only the orderings that moved; the others get all four")
+    func onlyMoved() async throws {
+        let (harness, bob) = await seeded()
         let full = await harness.signIn(Harness.alice)
         let changes = await harness.signIn(Self.carol, ranks: "changes")
         harness.send(bob, ["type": "vote", "post": "p3", "value": 1, "id": 10])
@@ -46,13 +52,7 @@ struct RankChangesTests {
 
     @Test("a welcome that showed newer ranks than its seq is corrected even when they move back before the next update")
     func welcomeAhead() async throws {
-        let harness = await Harness()
-        let bob = await harness.signIn(Harness.bob)
-        for index in 1...3 {
-            harness.send(bob, ["type": "post", "text": "Question \(index)", "id": index])
-        }
-        harness.tick()
-        harness.tick()
+        let (harness, bob) = await seeded()
         // The vote is durable (the welcome shows it) but not yet in an update.
         harness.send(bob, ["type": "vote", "post": "p3", "value": 1, "id": 10])
         _ = harness.executor.drain()
@@ -70,13 +70,7 @@ struct RankChangesTests {
 
     @Test("a resumed client that takes changes gets the missed updates as changes, kept while another such client listened")
     func resumed() async throws {
-        let harness = await Harness()
-        let bob = await harness.signIn(Harness.bob)
-        for index in 1...3 {
-            harness.send(bob, ["type": "post", "text": "Question \(index)", "id": index])
-        }
-        harness.tick()
-        harness.tick()
+        let (harness, bob) = await seeded()
         _ = await harness.signIn(Self.dave, ranks: "changes")
         let changes = await harness.signIn(Self.carol, ranks: "changes")
         let seen = try #require(harness.messages(changes, type: "welcome").first?["seq"] as? Int)
