@@ -36,6 +36,8 @@ final class LWSServer: @unchecked Sendable {
     let backlog = Atomic<Int>(0)
     /// Updates being written in slices, oldest first, and the members they have yet to reach.
     var fanOuts: [FanOut] = []
+    /// At shutdown: connections not yet told to close (`closeSlice`).
+    var toClose: [ConnectionID] = []
     let fanOutWaiting = Atomic<Int>(0)
     var nextID: ConnectionID
     /// Dynamic HTTP responses on their way out, per connection.
@@ -114,9 +116,15 @@ final class LWSServer: @unchecked Sendable {
         scheduleTick()
         logger.info("event_loop.started", metadata: ["loop": "\(native.loopName)"])
         native.run { running }
+        let started = DispatchTime.now().uptimeNanoseconds
+        let left = connections.count
         joins.closeAll()
         queue.close()
         native.destroy()
+        logger.info("event_loop.ended", metadata: [
+            "connections.left": "\(left)",
+            "destroy.ms": "\((DispatchTime.now().uptimeNanoseconds - started) / 1_000_000)",
+        ])
         self.native = nil
         finished.signal()
     }
@@ -125,11 +133,29 @@ final class LWSServer: @unchecked Sendable {
     /// seconds, then stops the loop. Blocks the caller until the loop has ended.
     func shutdown(grace: Double) {
         queue.execute { [self] in
-            for id in connections.keys { close(id, code: .goingAway, reason: "server shutting down") }
+            toClose = Array(connections.keys)
             drainDeadline = DispatchTime.now().uptimeNanoseconds + UInt64(grace * 1e9)
+            closeSlice()
         }
         finished.wait()
     }
+
+    /// Starts closes while fewer than `closesUnderWay` await the client's answer (and a
+    /// few each turn regardless, so clients that never answer cannot hold up the rest),
+    /// and looks again in a millisecond. lws keeps each close's timeout in a list sorted
+    /// by a scan from its head (`lws_dll2_add_sorted`, lib/core/lws_dll2.c at v4.1.6):
+    /// 9,000 closes started at once cost 40 million steps, 7.7 s to stop with 18,000.
+    func closeSlice() {
+        var started = 0
+        while let id = toClose.last, started < 32 || connections.count - toClose.count < Self.closesUnderWay {
+            toClose.removeLast()
+            close(id, code: .goingAway, reason: "server shutting down")
+            started += 1
+        }
+        if !toClose.isEmpty { native?.scheduleCloseSlice() }
+    }
+
+    static let closesUnderWay = 1024
 
     private func scheduleTick() {
         tickDue = DispatchTime.now().uptimeNanoseconds + UInt64(config.tickMilliseconds) * 1_000_000

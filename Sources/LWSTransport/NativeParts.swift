@@ -19,6 +19,8 @@ final class NativeParts {
     private let timer: UnsafeMutablePointer<th_timer>
     /// Fires on the loop's next turn to write the next slice of a fan-out.
     private let sliceTimer: UnsafeMutablePointer<th_timer>
+    /// At shutdown: starts the next closes (`LWSServer.closeSlice`).
+    private let closeTimer: UnsafeMutablePointer<th_timer>
     private var strings: [UnsafeMutablePointer<CChar>] = []
     private(set) var boundPort = 0
     /// The one vhost, for adopting sockets handed back after their PROXY header.
@@ -65,6 +67,9 @@ final class NativeParts {
         sliceTimer = .allocate(capacity: 1)
         sliceTimer.initialize(to: th_timer())
         sliceTimer.pointee.owner = Unmanaged.passUnretained(server).toOpaque()
+        closeTimer = .allocate(capacity: 1)
+        closeTimer.initialize(to: th_timer())
+        closeTimer.pointee.owner = Unmanaged.passUnretained(server).toOpaque()
 
         var info = lws_context_creation_info()
         info.port = listens ? Int32(config.port) : Int32(CONTEXT_PORT_NO_LISTEN_SERVER)
@@ -109,6 +114,7 @@ final class NativeParts {
             retry.deallocate()
             timer.deallocate()
             sliceTimer.deallocate()
+            closeTimer.deallocate()
             throw LWSError(description: "cannot listen on \(config.host):\(config.port) (in use, not an address of this machine, or an unreadable TLS certificate or key)")
         }
         context = made.context
@@ -166,6 +172,7 @@ final class NativeParts {
     func destroy() {
         lws_sul_cancel(&timer.pointee.sul)
         lws_sul_cancel(&sliceTimer.pointee.sul)
+        lws_sul_cancel(&closeTimer.pointee.sul)
         // Outside the loop, on a foreign libev loop: the whole destroy runs in this call
         // (lib/core/context.c at v4.1.6); the loop, idle now, goes after it.
         lws_context_destroy(context)
@@ -175,12 +182,23 @@ final class NativeParts {
         retry.deallocate()
         timer.deallocate()
         sliceTimer.deallocate()
+        closeTimer.deallocate()
     }
 
     /// Runs the fan-out's next slice on the loop's next turn, after the events ready now.
     func scheduleSlice() {
         lws_sul_schedule(context, 0, &sliceTimer.pointee.sul, sliceCallback, 1)
     }
+
+    /// At shutdown: starts more closes in a millisecond (`LWSServer.closeSlice`).
+    func scheduleCloseSlice() {
+        lws_sul_schedule(context, 0, &closeTimer.pointee.sul, closeSliceCallback, 1_000)
+    }
+}
+
+private func closeSliceCallback(_ sul: UnsafeMutablePointer<lws_sorted_usec_list_t>?) {
+    guard let sul, let owner = th_timer_owner(sul) else { return }
+    Unmanaged<LWSServer>.fromOpaque(owner).takeUnretainedValue().closeSlice()
 }
 
 private func sliceCallback(_ sul: UnsafeMutablePointer<lws_sorted_usec_list_t>?) {

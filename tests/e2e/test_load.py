@@ -417,3 +417,27 @@ def test_load_reconnect_after_a_restart_resumes_or_rewelcomes_everyone(make_serv
     assert set(report["connections"]["closeCodes"]) == {"1001"}, context
     # Every client is subscribed again: the markers announced after the restart reach all.
     assert report["markers"]["received"] > 0 and report["connections"]["welcomed"] == 200, context
+
+
+def test_a_stop_with_thousands_connected_says_1001_to_every_one(make_server):
+    """Shutdown starts closes a slice at a time (at most 1024 awaiting their answer):
+    with 2,500 connected every one of them still gets its 1001 within the grace."""
+    server = make_server()
+    args = [str(BIN), "load", "--url", server.ws_url, "--data", str(server.data), "--connections", "2500",
+            "--voters", "0", "--announce-rate", "0", "--duration", "8", "--drain", "1", "--json"]
+    load = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, stdin=subprocess.DEVNULL)
+    try:
+        for line in load.stderr:
+            if line.strip() == "phase traffic":
+                break
+        else:
+            pytest.fail(f"no traffic phase; load exited {load.wait()}")
+        server.expect_exit = True
+        assert server.stop() == 0
+        out, err = load.communicate(timeout=60)
+    finally:
+        if load.poll() is None:
+            load.kill()
+    report = json.loads(out.strip().splitlines()[-1])
+    assert report["connections"]["welcomed"] == 2500, err
+    assert report["connections"]["closeCodes"] == {"1001": 2500}, report["connections"]
