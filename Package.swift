@@ -16,6 +16,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.6.0"),
         .package(url: "https://github.com/vapor/jwt-kit.git", from: "5.0.0"),
+        // Already built for jwt-kit; sign-in uses its SHA-256 (PKCE) and HMAC (session cookies).
+        .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
@@ -44,7 +46,11 @@ let package = Package(
         // Sign-in through the company's OpenID provider: discovery, its keys, ID tokens.
         .target(
             name: "TownhallSSO",
-            dependencies: ["TownhallTransport", .product(name: "JWTKit", package: "jwt-kit")],
+            dependencies: [
+                "TownhallCore", "TownhallTransport",
+                .product(name: "JWTKit", package: "jwt-kit"), .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: swiftSettings
         ),
         .target(

@@ -332,7 +332,7 @@ extension LWSServer {
         }
         let request = HTTPRequest(
             path: path, query: queryString(wsi),
-            authorization: header(wsi, WSI_TOKEN_HTTP_AUTHORIZATION)
+            authorization: header(wsi, WSI_TOKEN_HTTP_AUTHORIZATION), cookie: header(wsi, WSI_TOKEN_HTTP_COOKIE)
         )
         let number = nextHTTPRequest
         nextHTTPRequest += 1
@@ -370,14 +370,15 @@ extension LWSServer {
     }
 
     private func writeHeaders(_ wsi: OpaquePointer, _ response: HTTPResponse) -> Bool {
-        var buffer = [UInt8](repeating: 0, count: frameHeadroom + 2048)
+        var buffer = [UInt8](repeating: 0, count: frameHeadroom + 8192)
         return buffer.withUnsafeMutableBufferPointer { raw in
             let start = raw.baseAddress! + frameHeadroom
             let end = raw.baseAddress! + raw.count - 1
             var cursor: UnsafeMutablePointer<UInt8>? = start
             guard lws_add_http_common_headers(wsi, UInt32(response.status), response.contentType, lws_filepos_t(response.body.count), &cursor, end) == 0
             else { return false }
-            for (name, value) in [("x-content-type-options:", "nosniff"), ("cache-control:", "no-store")] {
+            for (name, value) in [("x-content-type-options", "nosniff"), ("cache-control", "no-store")] + response.headers {
+                let name = name + ":"
                 guard lws_add_http_header_by_name(wsi, name, value, Int32(value.utf8.count), &cursor, end) == 0 else { return false }
             }
             return lws_finalize_write_http_header(wsi, start, &cursor, end) == 0

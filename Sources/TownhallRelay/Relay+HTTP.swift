@@ -3,10 +3,14 @@ import TownhallProtocol
 import TownhallTransport
 
 extension Relay {
-    /// The dynamic paths: `/healthz`, `/metrics` at once, `/api/export` once the report
-    /// is built off the service thread. Everything else is a static file (or a 404) for
-    /// the transport.
+    /// The dynamic paths: `routes` (sign-in) off the service thread, `/healthz`,
+    /// `/metrics` at once, `/api/export` once the report is built off the service thread.
+    /// Everything else is a static file (or a 404) for the transport.
     package func respond(to request: HTTPRequest, reply: @escaping @Sendable (HTTPResponse) -> Void) -> Bool {
+        if let route = routes.first(where: { $0.handles(request.path) }) {
+            Task { reply(await route.respond(to: request)) }
+            return true
+        }
         if request.path == "/api/export" {
             export(request, reply: reply)
             return true
@@ -16,7 +20,7 @@ extension Relay {
         return true
     }
 
-    package func isDynamic(_ path: String) -> Bool { Self.dynamicPaths.contains(path) }
+    package func isDynamic(_ path: String) -> Bool { Self.dynamicPaths.contains(path) || routes.contains { $0.handles(path) } }
 
     static let dynamicPaths: Set<String> = ["/healthz", "/metrics", "/api/export"]
 

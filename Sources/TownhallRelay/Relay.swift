@@ -50,6 +50,8 @@ package final class Relay: @unchecked Sendable {
     let reload: (@Sendable () throws -> Townhall)?
     /// Called when the journal cannot be made to work again: the process should exit.
     let onFatal: @Sendable (String) -> Void
+    /// HTTP paths served beside the relay (sign-in), set before the transport starts.
+    package var routes: [any HTTPRoutes] = []
     /// Set by `stopAccepting`: new connections are turned away with 1001.
     var shuttingDown = false
     /// Work running off the service thread whose result has not come back yet.

@@ -1,6 +1,7 @@
 // The seam between the hub and whatever carries its bytes: what a transport offers the
 // relay, what it reports back, and the frames between them. Its own module, so a
 // transport links neither the hub nor its sign-in, journal or reports.
+import Foundation
 import TownhallProtocol
 
 /// A connection's number, unique for the life of the process.
@@ -100,12 +101,34 @@ package struct HTTPRequest: Sendable {
     package var query: String
     /// The `Authorization` header, if any.
     package var authorization: String?
+    /// The `Cookie` header, if any (sign-in's session).
+    package var cookie: String?
 
-    package init(method: String = "GET", path: String, query: String = "", authorization: String? = nil) {
+    package init(method: String = "GET", path: String, query: String = "", authorization: String? = nil, cookie: String? = nil) {
         self.method = method
         self.path = path
         self.query = query
         self.authorization = authorization
+        self.cookie = cookie
+    }
+
+    /// One query parameter, percent-decoded (`+` is a space).
+    package func parameter(_ name: String) -> String? {
+        for pair in query.split(separator: "&") {
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            guard parts.count == 2, parts[0] == name else { continue }
+            return parts[1].replacingOccurrences(of: "+", with: " ").removingPercentEncoding
+        }
+        return nil
+    }
+
+    /// One cookie's value.
+    package func cookie(_ name: String) -> String? {
+        for part in (cookie ?? "").split(separator: ";") {
+            let pair = part.trimmingCharacters(in: .whitespaces).split(separator: "=", maxSplits: 1)
+            if pair.count == 2, pair[0] == name { return String(pair[1]) }
+        }
+        return nil
     }
 }
 
@@ -114,12 +137,22 @@ package struct HTTPResponse: Sendable {
     package var status: Int
     package var contentType: String
     package var body: [UInt8]
+    /// More headers (`Location`, `Set-Cookie`), names in lower case.
+    package var headers: [(name: String, value: String)] = []
 
-    package init(status: Int, contentType: String, body: [UInt8]) {
+    package init(status: Int, contentType: String, body: [UInt8], headers: [(name: String, value: String)] = []) {
         self.status = status
         self.contentType = contentType
         self.body = body
+        self.headers = headers
     }
+}
+
+/// Dynamic HTTP paths served by something beside the relay (sign-in's `/auth/…`).
+package protocol HTTPRoutes: Sendable {
+    func handles(_ path: String) -> Bool
+    /// Runs off the service thread.
+    func respond(to request: HTTPRequest) async -> HTTPResponse
 }
 
 /// What the transport reports to its owner, on the service thread.

@@ -6,6 +6,7 @@ import LWSTransport
 import ServiceLifecycle
 import TownhallCore
 import TownhallRelay
+import TownhallSSO
 import TownhallStore
 import TownhallTransport
 
@@ -30,6 +31,7 @@ struct Serve: AsyncParsableCommand {
     @OptionGroup(title: "Weekly cycle") var cycleOptions: CycleOptions
     @OptionGroup(title: "Journal") var journalOptions: JournalOptions
     @OptionGroup(title: "Security") var security: SecurityOptions
+    @OptionGroup(title: "Sign-in through the company's OpenID provider") var signIn: SignInOptions
 
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be 0 to 65535") }
@@ -50,7 +52,8 @@ struct Serve: AsyncParsableCommand {
         let folder = try DataFolder(path: data)
         let hold = try folder.lock()
         defer { withExtendedLifetime(hold) {} }
-        let authenticator = try await Authenticator(secret: try folder.secret(), sso: try security.sso())
+        let secret = try folder.secret()
+        let authenticator = try await Authenticator(secret: secret, sso: try security.sso())
         var (core, journal) = try openState(folder, logger: logger)
         try settle(.configure(reviewPosts: cycleOptions.reviewPosts), on: &core, journal: journal)
 
@@ -90,6 +93,22 @@ struct Serve: AsyncParsableCommand {
             config: serverConfig, threadCount: serviceThreads, handler: relay, executor: executor, metricsRegistry: metricsRegistry, logger: logger
         )
         relay.transport = server
+        var httpClient: LWSHTTPClient?
+        if let settings = try signIn.settings() {
+            let client = try LWSHTTPClient(caFile: signIn.caFile)
+            httpClient = client
+            let web = await WebSignIn(
+                settings: settings, client: client, sessionSecret: secret, signedOutFile: folder.path + "/signed-out.json", logger: logger,
+                mint: { actor, seconds in try await authenticator.mint(actor, ttl: seconds) }
+            )
+            relay.routes = [web]
+            // Said now, so an unreachable provider shows in the log at start; the server
+            // starts anyway and tries again when someone signs in.
+            if case .success = await web.discover() {} else {
+                logger.error("sso.unavailable_at_start", metadata: ["issuer": "\(settings.issuer)"])
+            }
+        }
+        defer { httpClient?.shutdown() }
         try server.start()
         try await printLinks(port: server.boundPort, authenticator: authenticator)
 

@@ -7,6 +7,8 @@ import { errorText, formatCycle, formatPresence } from './format.js';
 import { connectionIndicator, renderLoop, setError, setText } from './render.js';
 
 export const TOKEN_KEY = 'townhall.token';
+/** Set when the token came from the company sign-in: {expiresAt} (ms), for renewal. */
+export const SESSION_KEY = 'townhall.session';
 
 /**
  * Reads `#token=…` from the address, keeps it in sessionStorage and removes it from the
@@ -36,6 +38,49 @@ function forgetToken() {
   try { sessionStorage.removeItem(TOKEN_KEY); } catch { /* ignore */ }
 }
 
+function remember(key, value) {
+  try { sessionStorage.setItem(key, value); } catch { /* storage off */ }
+}
+
+function sessionInfo() {
+  try { return JSON.parse(sessionStorage.getItem(SESSION_KEY) ?? 'null'); } catch { return null; }
+}
+
+/**
+ * A Townhall token for this browser's company sign-in (an HttpOnly cookie the page never
+ * sees): {token, expiresIn} when signed in, null when not, undefined when the server has
+ * no company sign-in (links only).
+ */
+export async function sessionToken(fetcher = globalThis.fetch) {
+  const res = await fetcher('/auth/token', { credentials: 'same-origin', cache: 'no-store' });
+  if (res.status === 200) return res.json();
+  if (res.status === 401) return null;
+  return undefined;
+}
+
+/** To the company sign-in, coming back to this page. */
+function signInAgain() {
+  location.assign('/auth/login?next=' + encodeURIComponent(location.pathname));
+}
+
+/** Keeps a sign-in token fresh: a new one from the session before this one expires, sent
+ * over the open connection (`token`), so nobody is dropped at the hour mark. */
+function renewLater(conn, expiresAt) {
+  const wait = Math.max(10_000, (expiresAt - Date.now()) * 0.8);
+  setTimeout(async () => {
+    let got;
+    try { got = await sessionToken(); } catch { got = false; }
+    if (got === null) return signInAgain();
+    if (!got || !got.token) return renewLater(conn, Date.now() + 60_000);
+    const next = Date.now() + got.expiresIn * 1000;
+    remember(TOKEN_KEY, got.token);
+    remember(SESSION_KEY, JSON.stringify({ expiresAt: next }));
+    conn.token = got.token;
+    conn.request({ type: 'token', token: got.token }).catch(() => { /* a reconnect uses conn.token */ });
+    renewLater(conn, next);
+  }, wait);
+}
+
 /**
  * Starts the page. Returns {store, conn, schedule} or null when there is no token (the
  * sign-in message is shown instead). `render(changes)` is called at most once per frame.
@@ -50,9 +95,29 @@ export function startPage({ render, minInterval = 0 }) {
   const token = takeToken();
   if (!token) {
     paintConn({ state: 'signed-out', retryAt: null, reason: 'no-token' });
-    document.body.classList.add('is-signed-out');
-    if (signin) signin.hidden = false;
+    const showSignin = () => {
+      document.body.classList.add('is-signed-out');
+      if (signin) signin.hidden = false;
+    };
+    // Signed in through the company sign-in? Then the server has a token for this page.
+    sessionToken().then((got) => {
+      if (got === null) return signInAgain();
+      if (!got || !got.token) return showSignin();
+      remember(TOKEN_KEY, got.token);
+      remember(SESSION_KEY, JSON.stringify({ expiresAt: Date.now() + got.expiresIn * 1000 }));
+      location.reload();
+    }, showSignin);
     return null;
+  }
+  const session = sessionInfo();
+  const signOut = document.getElementById('sign-out');
+  if (signOut) {
+    signOut.hidden = !session;
+    // The server ends the session; this tab forgets its token so a reload cannot reuse it.
+    signOut.addEventListener('click', () => {
+      forgetToken();
+      try { sessionStorage.removeItem(SESSION_KEY); } catch { /* ignore */ }
+    });
   }
 
   const store = new Store();
@@ -76,6 +141,8 @@ export function startPage({ render, minInterval = 0 }) {
       if (status.state === 'connected') setError(pageError, '');
       if (status.state === 'signed-out') {
         forgetToken();
+        // From the company sign-in: fetch a fresh token (or sign in again) instead.
+        if (session) return location.reload();
         document.body.classList.add('is-signed-out');
         if (signinText) {
           setText(signinText, 'You have been signed out: your link has expired or is no longer valid. Open the link you were given to sign in again.');
@@ -85,6 +152,7 @@ export function startPage({ render, minInterval = 0 }) {
     },
   });
   conn.start();
+  if (session) renewLater(conn, session.expiresAt);
   // Relative times ("5 min ago") age on their own.
   setInterval(() => schedule(['clock']), 60_000);
   return { store, conn, schedule };
