@@ -141,7 +141,7 @@ def measure(target, load_binary, connections, options):
             base = rss_kib(process.pid)
             args = ["--connections", str(connections), "--voters", str(options.voters), "--vote-rate", str(options.vote_rate),
                     "--announce-rate", str(options.announce_rate), "--duration", str(options.duration),
-                    "--idle", str(options.idle), "--drain", str(options.drain)]
+                    "--idle", str(options.idle), "--drain", str(options.drain), "--ranks", options.ranks]
             report, samples = run_load(load_binary, port, data, args, process.pid)
             end = (time.monotonic(), cpu_seconds(process.pid), rss_kib(process.pid))
         finally:
@@ -247,6 +247,7 @@ def main():
     parser.add_argument("--idle", type=float, default=15)
     parser.add_argument("--drain", type=float, default=5)
     parser.add_argument("--join", type=int, default=10000, help="connections for the join storm (0: none)")
+    parser.add_argument("--ranks", default="changes", choices=["changes", "full"], help="how the load takes ranks in updates")
     parser.add_argument("--restart", type=int, default=18000, help="connections held through a restart (0: none)")
     parser.add_argument("--short", action="store_true", help="the CI form: 1,000 connections, a few seconds each")
     parser.add_argument("--json-out", help="also write every result here")

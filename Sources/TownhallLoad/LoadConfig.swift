@@ -98,6 +98,8 @@ package struct LoadConfig: Sendable {
     package var posts: Int
     /// Connections the server closes come back (backoff, then `hello` with `resume`).
     package var reconnect: Bool
+    /// Hellos ask for `"ranks":"changes"` (only the orderings that moved).
+    package var rankChanges: Bool
     package var json: Bool
     package var shard: Int
     package var shards: Int
@@ -105,7 +107,7 @@ package struct LoadConfig: Sendable {
     package init(
         url: String, data: String, connections: Int, voters: Int, voteRate: Double, commenters: Int, commentRate: Double,
         announceRate: Double, ramp: Double, duration: Double, idle: Double, drain: Double, sources: String?,
-        processes: Int?, posts: Int, reconnect: Bool = false, json: Bool, shard: Int?, shards: Int?
+        processes: Int?, posts: Int, reconnect: Bool = false, rankChanges: Bool = true, json: Bool, shard: Int?, shards: Int?
     ) throws(LoadError) {
         self.url = url
         target = try LoadTarget(url: url)
@@ -134,6 +136,7 @@ package struct LoadConfig: Sendable {
         self.drain = drain
         self.posts = posts
         self.reconnect = reconnect
+        self.rankChanges = rankChanges
         self.json = json
         self.sources = try SourceAddresses.parse(sources ?? (target.isLoopback ? "127.0.0.2-127.0.0.254" : "none"))
         let wanted = processes ?? (connections + 8_999) / 9_000

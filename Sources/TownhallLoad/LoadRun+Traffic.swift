@@ -167,8 +167,8 @@ extension LoadRun {
         let id = clients[index].nextID
         switch request {
         case .hello:
-            // Like the pages: updates then carry only the orderings that moved.
-            builder.raw(#"{"type":"hello","ranks":"changes","token":"#)
+            // Like the pages (unless --ranks full): updates carry only the orderings that moved.
+            builder.raw(config.rankChanges ? #"{"type":"hello","ranks":"changes","token":"# : #"{"type":"hello","token":"#)
             builder.string(clients[index].token)
             if let epoch = clients[index].epoch, clients[index].lastSeq >= 0 {
                 builder.raw(#","resume":{"epoch":"#)

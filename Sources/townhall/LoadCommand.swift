@@ -27,6 +27,7 @@ struct LoadCommand: AsyncParsableCommand {
     @Option(help: "Posts the voters vote on (made if fewer are visible).") var posts = 20
     @Flag(help: "Reconnect connections the server closes or loses, with the pages' full-jitter backoff, resuming where each left off (to measure a restart).")
     var reconnect = false
+    @Option(help: "How the connections take ranks in updates: changes (as the pages do) or full.") var ranks = "changes"
     @Flag(help: "Print the report as one JSON object.") var json = false
     @Option(help: ArgumentHelp("This process's shard (set by the parent process).", visibility: .hidden)) var shard: Int?
     @Option(help: ArgumentHelp("How many shards there are (set by the parent process).", visibility: .hidden)) var shards: Int?
@@ -36,14 +37,17 @@ struct LoadCommand: AsyncParsableCommand {
             return try LoadConfig(
                 url: url, data: data, connections: connections, voters: voters, voteRate: voteRate, commenters: commenters,
                 commentRate: commentRate, announceRate: announceRate, ramp: ramp, duration: duration, idle: idle, drain: drain,
-                sources: sources, processes: processes, posts: posts, reconnect: reconnect, json: json, shard: shard, shards: shards
+                sources: sources, processes: processes, posts: posts, reconnect: reconnect, rankChanges: ranks == "changes", json: json, shard: shard, shards: shards
             )
         } catch {
             throw ValidationError(error.description)
         }
     }
 
-    func validate() throws { _ = try config() }
+    func validate() throws {
+        guard ["changes", "full"].contains(ranks) else { throw ValidationError("--ranks must be changes or full") }
+        _ = try config()
+    }
 
     func run() async throws {
         let code = await LoadMain.run(try config(), arguments: Array(CommandLine.arguments.dropFirst()))

@@ -20,13 +20,14 @@ CLIENT_SECRET = "s3cret-townhall"
 
 
 class OpenIDProvider:
-    def __init__(self, state: Path):
+    def __init__(self, state: Path, site_url: str = ""):
         self.state = state
-        self.env = dict(os.environ, IDP_STATE=str(state))
+        self.env = dict(os.environ, IDP_STATE=str(state), IDP_SITE_URL=site_url)
         subprocess.run([sys.executable, str(IDP / "setup_idp.py"), "http://127.0.0.1:9/auth/callback"], env=self.env,
                        check=True, capture_output=True)
         self.port = free_port()
-        self.issuer = f"http://127.0.0.1:{self.port}/openid"
+        self.issuer = (site_url or f"http://127.0.0.1:{self.port}") + "/openid"
+        self.local = f"http://127.0.0.1:{self.port}/openid"
         self.proc = None
         self.start()
 
@@ -38,7 +39,7 @@ class OpenIDProvider:
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             try:
-                if requests.get(self.issuer + "/.well-known/openid-configuration", timeout=1).status_code == 200:
+                if requests.get(self.local + "/.well-known/openid-configuration", timeout=1).status_code == 200:
                     return
             except requests.RequestException:
                 time.sleep(0.2)
@@ -49,6 +50,12 @@ class OpenIDProvider:
         if self.proc and self.proc.poll() is None:
             self.proc.terminate()
             self.proc.wait(10)
+
+    def rotate_key(self) -> str:
+        """A new signing key, the old one gone; returns the new key id."""
+        done = subprocess.run([sys.executable, str(IDP / "rotate_key.py")], env=self.env, check=True,
+                              capture_output=True, text=True)
+        return done.stdout.strip().splitlines()[-1]
 
     def allow(self, public_url: str) -> None:
         """Registers a Townhall server's callback and signed-out page with the client."""

@@ -86,3 +86,17 @@ def test_a_server_started_while_the_provider_is_down_says_so_and_signs_in_once_i
     time.sleep(5.5)
     _, _, done = sign_in(server, "ada", "ada-password")
     assert done.status_code == 302
+
+
+def test_a_key_rotated_at_the_provider_is_taken_without_a_restart(make_server, provider, tmp_path):
+    server = sso_server(make_server, provider, tmp_path)
+    first, _, done = sign_in(server, "ada", "ada-password")
+    assert done.status_code == 302
+    kid = provider.rotate_key()
+    keys = requests.get(provider.issuer + "/jwks", timeout=5).json()["keys"]
+    assert [k["kid"] for k in keys] == [kid], "the old key is gone from the provider's set"
+    browser, _, done = sign_in(server, "hana", "hana-password")
+    assert done.status_code == 302, done.text
+    assert browser.get(server.url + "/auth/token", timeout=5).json()["user"]["role"] == "host"
+    # The session made before the rotation is this server's own: it still works.
+    assert first.get(server.url + "/auth/token", timeout=5).status_code == 200

@@ -29,6 +29,8 @@ DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": os.path
 STATIC_URL = "/static/"
 LOGIN_URL = "/accounts/login/"
 USE_TZ = True
+# Behind a TLS proxy the provider names itself by its public https address.
+SITE_URL = os.environ.get("IDP_SITE_URL") or None
 OIDC_USERINFO = "userinfo.claims"
 OIDC_EXTRA_SCOPE_CLAIMS = "userinfo.TownhallScopes"
 OIDC_IDTOKEN_INCLUDE_CLAIMS = True
