@@ -13,6 +13,8 @@ package struct Identity: Sendable, Equatable {
     package var actor: Actor
     /// Seconds since the epoch.
     package var expires: Double
+    /// A paired room screen's token: reads only.
+    package var readOnly = false
 }
 
 /// Verifies and mints tokens with jwt-kit: HS256 with the server's own secret, and RS256
@@ -79,7 +81,7 @@ package final class Authenticator: Sendable {
               actor.id.unicodeScalars.count <= 256, actor.name.unicodeScalars.count <= 100,
               actor.office.unicodeScalars.count <= 100
         else { return .failure(AuthError("the token's sub, name and office must be 1 to 100 characters")) }
-        return .success(Identity(actor: actor, expires: claims.exp.value.timeIntervalSince1970))
+        return .success(Identity(actor: actor, expires: claims.exp.value.timeIntervalSince1970, readOnly: claims.readonly == true))
     }
 
     /// Verifies on the calling thread, for the rare HTTP request that carries a token
@@ -96,8 +98,8 @@ package final class Authenticator: Sendable {
     }
 
     /// Mints an HS256 token for `actor` that expires after `ttl` seconds.
-    package func mint(_ actor: Actor, ttl: TimeInterval, now: Date = Date()) async throws -> String {
-        try await own.sign(TownhallClaims(actor: actor, expires: now.addingTimeInterval(ttl)))
+    package func mint(_ actor: Actor, ttl: TimeInterval, readOnly: Bool = false, now: Date = Date()) async throws -> String {
+        try await own.sign(TownhallClaims(actor: actor, expires: now.addingTimeInterval(ttl), readOnly: readOnly))
     }
 
     /// The `alg` of a token's header, read before any key is chosen.

@@ -51,6 +51,7 @@ extension Relay {
             return close(connection, .policy, "too many connections for this user")
         }
         sessions.signIn(connection, as: actor, expires: identity.expires, expiryDue: expiryDue(identity.expires))
+        sessions[connection]?.readOnly = identity.readOnly
         sendWelcome(to: connection, actor: actor, resume: resume)
         logger.info("session.ready", metadata: ["connection.id": "\(connection)", "role": "\(actor.role.rawValue)"])
         for bytes in session.early where sessions[connection]?.actor != nil {
@@ -124,11 +125,11 @@ extension Relay {
     func refreshed(_ connection: ConnectionID, _ result: Result<Identity, AuthError>, id: JSONValue?, as actor: Actor) {
         guard sessions[connection]?.actor != nil else { return }
         switch result {
-        case .success(let identity) where identity.actor == actor:
+        case .success(let identity) where identity.actor == actor && identity.readOnly == sessions[connection]?.readOnly:
             sessions.extend(connection, expires: identity.expires, expiryDue: expiryDue(identity.expires))
             if let id { send(Ack(id: id, payload: .none), to: connection) }
         case .success:
-            reject(connection, ErrorReply(id: id, code: .unauthorized, message: "the new token is for another user or role"))
+            reject(connection, ErrorReply(id: id, code: .unauthorized, message: "the new token is for another user, role or kind of session"))
         case .failure(let error):
             reject(connection, ErrorReply(id: id, code: .unauthorized, message: error.message))
         }

@@ -49,6 +49,8 @@ extension Relay {
             }
             guard let id = frame.id else { return }
             archivePage(cycle: cycle, after: after, limit: limit, id: id, to: connection, as: actor)
+        case .command where sessions[connection]?.readOnly == true:
+            reject(connection, ErrorReply(id: frame.id, code: .forbidden, message: "this room screen is read-only"))
         case .command(let command):
             apply(command, id: frame.id, from: connection, as: actor, receivedAt: receivedAt)
         }

@@ -23,6 +23,8 @@ package struct Session: Sendable {
     package var phase: Phase = .awaitingHello
     /// When the token stops being valid (seconds since the epoch); a fresh `token` moves it.
     package var expires: Double = .infinity
+    /// Signed in with a room screen's read-only token: requests that change anything are refused.
+    package var readOnly = false
     /// How this client takes `ranks` in updates, as its hello asked.
     package var ranks: RankEncoding = .full
     /// Frames that arrived while the token was being checked, handled after `welcome`.

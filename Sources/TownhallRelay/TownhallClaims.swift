@@ -12,8 +12,10 @@ package struct TownhallClaims: JWTPayload, Equatable {
     package var exp: ExpirationClaim
     package var iss: IssuerClaim?
     package var aud: AudienceClaim?
+    /// A paired room screen: it may read, never change anything.
+    package var readonly: Bool?
 
-    package init(actor: Actor, expires: Date, issuer: String? = nil, audience: String? = nil) {
+    package init(actor: Actor, expires: Date, issuer: String? = nil, audience: String? = nil, readOnly: Bool = false) {
         sub = SubjectClaim(value: actor.id)
         name = actor.name
         office = actor.office
@@ -21,6 +23,7 @@ package struct TownhallClaims: JWTPayload, Equatable {
         exp = ExpirationClaim(value: expires)
         iss = issuer.map { IssuerClaim(value: $0) }
         aud = audience.map { AudienceClaim(value: [$0]) }
+        readonly = readOnly ? true : nil
     }
 
     package func verify(using algorithm: some JWTAlgorithm) async throws {

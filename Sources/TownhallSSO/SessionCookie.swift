@@ -12,6 +12,8 @@ struct SessionClaims: JWTPayload {
     var office: String
     var role: String
     var exp: ExpirationClaim
+    /// A paired room screen's session: its tokens are read-only.
+    var ro: Bool?
 
     func verify(using algorithm: some JWTAlgorithm) async throws {
         try exp.verifyNotExpired()

@@ -15,6 +15,8 @@ import TownhallTransport
 /// - `GET /auth/token`: a Townhall token for the session (JSON), or 401.
 /// - `GET /auth/logout`: ends the session here, then at the provider where it offers that.
 /// - `GET /auth/status`: whether the provider can be reached, for the pages' sign-in notice.
+/// - `GET /auth/pair/new`, `/auth/pair/wait`, `/auth/pair/confirm`: a room screen shows a
+///   code, a host enters it, the screen gets a read-only session (`ScreenPairing`).
 package actor WebSignIn: HTTPRoutes {
     /// One sign-in under way, between the redirect to the provider and its answer.
     struct Flow {
@@ -26,8 +28,12 @@ package actor WebSignIn: HTTPRoutes {
 
     let settings: SignInSettings
     let client: any HTTPFetching
-    let mint: @Sendable (Actor, Double) async throws -> String
+    /// A Townhall token for a user, lasting so many seconds, read-only or not.
+    let mint: @Sendable (Actor, Double, Bool) async throws -> String
+    /// The user a Townhall token names, if it is valid (a host pairing a screen with a link token).
+    let verify: @Sendable (String) async -> Actor?
     let logger: Logger
+    var pairings = ScreenPairing()
     private let sessionKeys = JWTKeyCollection()
     private var provider: ProviderMetadata?
     private var verifier: IDTokenVerifier?
@@ -45,11 +51,13 @@ package actor WebSignIn: HTTPRoutes {
     /// `sessionSecret`: at least 32 bytes; `signedOutFile`: where sign-outs are kept.
     package init(
         settings: SignInSettings, client: any HTTPFetching, sessionSecret: [UInt8], signedOutFile: String?,
-        logger: Logger, mint: @escaping @Sendable (Actor, Double) async throws -> String
+        logger: Logger, mint: @escaping @Sendable (Actor, Double, Bool) async throws -> String,
+        verify: @escaping @Sendable (String) async -> Actor?
     ) async {
         self.settings = settings
         self.client = client
         self.mint = mint
+        self.verify = verify
         self.logger = logger
         signedOut = SignedOut(file: signedOutFile, now: Date().timeIntervalSince1970)
         await sessionKeys.add(hmac: HMACKey(from: sessionSecret + Array("townhall-session".utf8)), digestAlgorithm: .sha256)
@@ -65,6 +73,9 @@ package actor WebSignIn: HTTPRoutes {
         case "/auth/logout": return await logout(request)
         case "/auth/signed-out": return page(200, "Signed out", "You have signed out of Townhall.", link: ("Sign in again", "/auth/login"))
         case "/auth/status": return await status()
+        case "/auth/pair/new": return pairNew()
+        case "/auth/pair/wait": return await pairWait(request)
+        case "/auth/pair/confirm": return await pairConfirm(request)
         default: return page(404, "Not found", "There is nothing at \(request.path).", link: nil)
         }
     }
@@ -152,18 +163,10 @@ package actor WebSignIn: HTTPRoutes {
             let idToken = try await exchange(code, verifier: flow.verifier, at: found.0.tokenEndpoint)
             let verified = try await found.1.verify(idToken, nonce: flow.nonce)
             let actor = try settings.actor(subject: verified.subject, claims: verified.claims)
-            let sid = RandomText.make(bytes: 18)
-            let expires = Date().addingTimeInterval(settings.sessionSeconds)
-            let session = try await sessionKeys.sign(SessionClaims(
-                sid: sid, sub: SubjectClaim(value: actor.id), name: actor.name, office: actor.office, role: actor.role.rawValue,
-                exp: ExpirationClaim(value: expires)
-            ))
-            idTokens[sid] = idToken
+            let session = try await sessionCookie(actor, seconds: settings.sessionSeconds, readOnly: false)
+            idTokens[session.sid] = idToken
             logger.info("sso.signed_in", metadata: ["role": "\(actor.role.rawValue)"])
-            return redirect(flow.next, cookies: [
-                cookie("th_session", session, path: "/", maxAge: Int(settings.sessionSeconds)),
-                cookie("th_flow", "", path: "/auth/", maxAge: 0),
-            ])
+            return redirect(flow.next, cookies: [session.cookie, cookie("th_flow", "", path: "/auth/", maxAge: 0)])
         } catch let error as SignInError {
             logger.warning("sso.refused", metadata: ["reason": "\(error.description)"])
             return page(400, "Sign-in failed", error.description, link: again)
@@ -200,12 +203,22 @@ package actor WebSignIn: HTTPRoutes {
     }
 
     /// The session's user, if its cookie is ours, unexpired and not signed out.
-    func session(_ request: HTTPRequest) async -> (sid: String, actor: Actor, expires: Date)? {
+    func session(_ request: HTTPRequest) async -> (sid: String, actor: Actor, expires: Date, readOnly: Bool)? {
         guard let value = request.cookie("th_session"),
               let claims = try? await sessionKeys.verify(value, as: SessionClaims.self),
               !signedOut.contains(claims.sid), let actor = claims.actor
         else { return nil }
-        return (claims.sid, actor, claims.exp.value)
+        return (claims.sid, actor, claims.exp.value, claims.ro == true)
+    }
+
+    /// A new session cookie for `actor`.
+    func sessionCookie(_ actor: Actor, seconds: Double, readOnly: Bool) async throws -> (sid: String, cookie: (name: String, value: String)) {
+        let sid = RandomText.make(bytes: 18)
+        let value = try await sessionKeys.sign(SessionClaims(
+            sid: sid, sub: SubjectClaim(value: actor.id), name: actor.name, office: actor.office, role: actor.role.rawValue,
+            exp: ExpirationClaim(value: Date().addingTimeInterval(seconds)), ro: readOnly ? true : nil
+        ))
+        return (sid, cookie("th_session", value, path: "/", maxAge: Int(seconds)))
     }
 
     func token(_ request: HTTPRequest) async -> HTTPResponse {
@@ -214,9 +227,9 @@ package actor WebSignIn: HTTPRoutes {
         }
         let seconds = min(settings.tokenSeconds, max(60, session.expires.timeIntervalSinceNow))
         do {
-            let token = try await mint(session.actor, seconds)
+            let token = try await mint(session.actor, seconds, session.readOnly)
             return json(200, [
-                "token": token, "expiresIn": Int(seconds),
+                "token": token, "expiresIn": Int(seconds), "readOnly": session.readOnly,
                 "user": ["id": session.actor.id, "name": session.actor.name, "office": session.actor.office, "role": session.actor.role.rawValue],
             ])
         } catch {

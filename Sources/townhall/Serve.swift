@@ -99,7 +99,11 @@ struct Serve: AsyncParsableCommand {
             httpClient = client
             let web = await WebSignIn(
                 settings: settings, client: client, sessionSecret: secret, signedOutFile: folder.path + "/signed-out.json", logger: logger,
-                mint: { actor, seconds in try await authenticator.mint(actor, ttl: seconds) }
+                mint: { actor, seconds, readOnly in try await authenticator.mint(actor, ttl: seconds, readOnly: readOnly) },
+                verify: { token in
+                    guard case .success(let identity) = await authenticator.verify(token), !identity.readOnly else { return nil }
+                    return identity.actor
+                }
             )
             relay.routes = [web]
             // Said now, so an unreachable provider shows in the log at start; the server

@@ -50,8 +50,8 @@ final class Harness {
         executor.onService { relay.received(bytes, from: connection) }
     }
 
-    func token(_ actor: Actor, ttl: Double = 3600) async -> String {
-        try! await authenticator.mint(actor, ttl: ttl)
+    func token(_ actor: Actor, ttl: Double = 3600, readOnly: Bool = false) async -> String {
+        try! await authenticator.mint(actor, ttl: ttl, readOnly: readOnly)
     }
 
     /// Waits (bounded) until the off-thread token check has come back and run.

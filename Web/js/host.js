@@ -66,6 +66,26 @@ function main() {
     if (changes.has('user') && store.isStaff) applyRole();
   });
 
+  // ---- room screens ----
+  $('pair-form').addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const params = new URLSearchParams({
+      code: $('pair-code').value.trim(), office: $('pair-office').value.trim() || (store.user?.office ?? ''),
+      name: $('pair-name').value.trim(),
+    });
+    setText($('pair-note'), 'Pairing…');
+    try {
+      const res = await fetch('/auth/pair/confirm?' + params, {
+        headers: { Authorization: 'Bearer ' + conn.token }, credentials: 'same-origin', cache: 'no-store',
+      });
+      const body = await res.json();
+      setText($('pair-note'), res.ok ? `Paired: ${body.name} (${body.office}). The screen connects in a moment.` : body.message);
+      if (res.ok) $('pair-code').value = '';
+    } catch {
+      setText($('pair-note'), 'Room screens can be paired when the server signs people in with the company sign-in.');
+    }
+  });
+
   // ---- townhall ----
   for (const id of ['townhall-title', 'townhall-stream']) $(id).addEventListener('input', () => { formDirty = true; });
 

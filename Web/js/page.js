@@ -58,6 +58,34 @@ export async function sessionToken(fetcher = globalThis.fetch) {
   return undefined;
 }
 
+/**
+ * A room screen cannot type a password: it shows a code for a host to enter in the host
+ * console, and waits; once paired it has a read-only session and starts over.
+ */
+async function pairScreen(textNode, showSignin) {
+  const res = await fetch('/auth/pair/new', { credentials: 'same-origin', cache: 'no-store' });
+  const body = await res.json();
+  showSignin();
+  if (!res.ok) return setText(textNode, body.message ?? 'This screen cannot be paired right now.');
+  setText(textNode, 'To show the townhall here, a host enters this code in the host console, under Room screens:');
+  let codeNode = document.getElementById('pair-code');
+  if (!codeNode) {
+    codeNode = document.createElement('p');
+    codeNode.id = 'pair-code';
+    codeNode.className = 'pair-code';
+    textNode.after(codeNode);
+  }
+  setText(codeNode, body.code);
+  const poll = async () => {
+    let wait;
+    try { wait = await fetch('/auth/pair/wait', { credentials: 'same-origin', cache: 'no-store' }); } catch { wait = null; }
+    if (wait && wait.status === 200) return location.reload();
+    if (wait && wait.status === 404) return pairScreen(textNode, showSignin);
+    setTimeout(poll, 2000);
+  };
+  setTimeout(poll, 2000);
+}
+
 /** To the company sign-in, coming back to this page. */
 function signInAgain() {
   location.assign('/auth/login?next=' + encodeURIComponent(location.pathname));
@@ -85,7 +113,7 @@ function renewLater(conn, expiresAt) {
  * Starts the page. Returns {store, conn, schedule} or null when there is no token (the
  * sign-in message is shown instead). `render(changes)` is called at most once per frame.
  */
-export function startPage({ render, minInterval = 0 }) {
+export function startPage({ render, minInterval = 0, pairing = false }) {
   const signin = document.getElementById('signin');
   const signinText = document.getElementById('signin-text');
   const connNode = document.getElementById('conn-state');
@@ -101,7 +129,7 @@ export function startPage({ render, minInterval = 0 }) {
     };
     // Signed in through the company sign-in? Then the server has a token for this page.
     sessionToken().then((got) => {
-      if (got === null) return signInAgain();
+      if (got === null) return pairing ? pairScreen(signinText, showSignin) : signInAgain();
       if (!got || !got.token) return showSignin();
       remember(TOKEN_KEY, got.token);
       remember(SESSION_KEY, JSON.stringify({ expiresAt: Date.now() + got.expiresIn * 1000 }));

@@ -8,7 +8,7 @@ import { el, reconcile, renderComments, setText, show, transition } from './rend
 const $ = (id) => document.getElementById(id);
 
 function main() {
-  const page = startPage({ render, minInterval: 250 });
+  const page = startPage({ render, minInterval: 250, pairing: true });
   if (!page) return;
   const { store } = page;
 
