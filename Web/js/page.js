@@ -76,6 +76,13 @@ async function pairScreen(textNode, showSignin) {
     textNode.after(codeNode);
   }
   setText(codeNode, body.code);
+  if (!document.getElementById('pair-signin')) {
+    const link = document.createElement('a');
+    link.id = 'pair-signin';
+    link.href = '/auth/login?next=' + encodeURIComponent(location.pathname);
+    link.textContent = 'Or sign in yourself';
+    codeNode.after(link);
+  }
   const poll = async () => {
     let wait;
     try { wait = await fetch('/auth/pair/wait', { credentials: 'same-origin', cache: 'no-store' }); } catch { wait = null; }
