@@ -113,6 +113,11 @@ private struct Fields {
             return .thread(post: try string("post"))
         case "ping":
             return .ping
+        case "react":
+            guard let reaction = Reaction(emoji: try string("emoji")) else {
+                throw fail("field 'emoji' must be one of \(Reaction.allCases.map(\.rawValue).joined(separator: " "))")
+            }
+            return .react(reaction)
         case "token":
             return .refresh(token: try string("token"))
         default:

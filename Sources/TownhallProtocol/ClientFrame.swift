@@ -30,6 +30,8 @@ package enum ClientMessage: Sendable, Equatable {
     /// posts in `top` order after the first `after`.
     case archive(cycle: Int, after: Int, limit: Int)
     case ping
+    /// A live reaction (§9): counted, never stored, never acked.
+    case react(Reaction)
 }
 
 extension ClientMessage {

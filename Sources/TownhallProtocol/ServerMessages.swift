@@ -58,6 +58,8 @@ package struct Update: Encodable, Sendable {
     package var removedComments: [String]?
     /// Announcements erased by retention.
     package var removedAnnouncements: [String]?
+    /// Reactions since the previous update, by emoji (§9); the same for every audience.
+    package var reactions: [String: Int]?
 
     package init(seq: Int64) { self.seq = seq }
 
@@ -65,7 +67,7 @@ package struct Update: Encodable, Sendable {
     package var isEmpty: Bool {
         posts == nil && removed == nil && ranks == nil && comments == nil && announcements == nil
             && townhall == nil && cycle == nil && presence == nil && agenda == nil && removedComments == nil
-            && removedAnnouncements == nil
+            && removedAnnouncements == nil && reactions == nil
     }
 }
 

@@ -181,6 +181,12 @@ extension Update: JSONWritable {
         if let posts { json.field("posts", posts) }
         if let presence { json.field("presence", presence) }
         if let ranks { json.field("ranks", ranks) }
+        if let reactions {
+            json.key("reactions")
+            json.beginObject()
+            for reaction in Reaction.allCases { if let count = reactions[reaction.rawValue], count > 0 { json.field(reaction.rawValue, count) } }
+            json.endObject()
+        }
         if let removed { json.field("removed", removed) }
         if let removedAnnouncements { json.field("removedAnnouncements", removedAnnouncements) }
         if let removedComments { json.field("removedComments", removedComments) }

@@ -8,6 +8,8 @@ import TownhallTransport
 package struct Metrics {
     private let factory: any MetricsFactory
     let framesIn, framesOut, bytesOut, updatesBuilt, updatesSent, updatesDeferred, welcomesBuilt, queueDrops, connectionsOpened: Counter
+    /// Live reactions counted, and those dropped over a user's allowance.
+    let reactions, reactionsDropped: Counter
     /// The time covered by the last update sent, which widens under load.
     let coalescingWindow: Gauge
     /// From a request's arrival to its durable ack.
@@ -31,6 +33,8 @@ package struct Metrics {
         coalescingWindow = Gauge(label: "townhall_coalescing_window_milliseconds", factory: factory)
         queueDrops = counter("townhall_queue_drops_total")
         connectionsOpened = counter("townhall_connections_opened_total")
+        reactions = counter("townhall_reactions_total")
+        reactionsDropped = counter("townhall_reactions_dropped_total")
         ackLatency = CoreMetrics.Timer(label: "townhall_ack_latency_seconds", factory: factory)
         connections = gauge("townhall_connections")
         users = gauge("townhall_users_connected")

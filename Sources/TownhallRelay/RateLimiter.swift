@@ -6,13 +6,14 @@ package struct RateLimits: Sendable {
     package var reads = RateLimiter.Rule.reads
     package var pings = RateLimiter.Rule.pings
     package var tokens = RateLimiter.Rule.tokens
+    package var reactions = RateLimiter.Rule.reactions
 
     package init() {}
 
     /// No limits at all, for fuzzing and load tests.
     package static var unlimited: RateLimits {
         var limits = RateLimits()
-        for keyPath in [\RateLimits.posts, \.comments, \.votes, \.reads, \.pings, \.tokens] {
+        for keyPath in [\RateLimits.posts, \.comments, \.votes, \.reads, \.pings, \.tokens, \.reactions] {
             limits[keyPath: keyPath].limit = .max
         }
         return limits
@@ -43,6 +44,8 @@ package struct RateLimiter: Sendable {
         package static let pings = Rule(limit: 20, windowMillis: 1_000, noun: "pings")
         /// Token refreshes (each is a signature check off the thread).
         package static let tokens = Rule(limit: 10, windowMillis: 60_000, noun: "token refreshes")
+        /// Live reactions (§9): over this they are dropped, not refused.
+        package static let reactions = Rule(limit: 5, windowMillis: 1_000, noun: "reactions")
 
         /// Plain words for the `rate_limited` error.
         package var message: String {

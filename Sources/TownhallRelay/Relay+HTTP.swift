@@ -22,7 +22,7 @@ extension Relay {
 
     package func isDynamic(_ path: String) -> Bool { Self.dynamicPaths.contains(path) || routes.contains { $0.handles(path) } }
 
-    static let dynamicPaths: Set<String> = ["/healthz", "/metrics", "/api/export"]
+    static let dynamicPaths: Set<String> = ["/healthz", "/metrics", "/api/export", "/auth/status", "/auth/token"]
 
     /// The paths answered at once from counters and flags.
     package func respond(to request: HTTPRequest) -> HTTPResponse? {
@@ -35,6 +35,9 @@ extension Relay {
                 journal: journal.status, acceptingChanges: disk.acceptingChanges
             ))
             return HTTPResponse(status: 200, contentType: "text/plain; version=0.0.4; charset=utf-8", body: metricsRegistry.render())
+        case "/auth/status", "/auth/token":
+            // No company sign-in here (its routes come first when there is): links only.
+            return HTTPResponse(status: 200, contentType: "application/json", body: Array(#"{"signIn":"links"}"#.utf8))
         default:
             return nil
         }

@@ -49,6 +49,8 @@ extension Relay {
             }
             guard let id = frame.id else { return }
             archivePage(cycle: cycle, after: after, limit: limit, id: id, to: connection, as: actor)
+        case .react(let reaction):
+            react(reaction, from: connection, as: actor)
         case .command where sessions[connection]?.readOnly == true:
             reject(connection, ErrorReply(id: frame.id, code: .forbidden, message: "this room screen is read-only"))
         case .command(let command):
@@ -167,8 +169,25 @@ extension Relay {
         case .thread, .archive: config.rateLimits.reads
         case .ping: config.rateLimits.pings
         case .refresh: config.rateLimits.tokens
-        case .hello, .command: nil
+        case .hello, .command, .react: nil
         }
+    }
+
+    /// Counts a reaction for the next update. Over the allowance it is dropped, with at
+    /// most one `rate_limited` a second, which never counts towards the abuse close.
+    func react(_ reaction: Reaction, from connection: ConnectionID, as actor: Actor) {
+        let now = clock.monotonicMillis
+        let rule = config.rateLimits.reactions
+        guard rateLimiter.allows(actor.id, rule, now: now) else {
+            metrics.reactionsDropped.increment()
+            guard let refusedAt = sessions[connection]?.reactionRefusedAt, now - refusedAt >= 1_000 else { return }
+            sessions[connection]?.reactionRefusedAt = now
+            metrics.count(error: ErrorCode.rateLimited.rawValue)
+            return send(ErrorReply(id: nil, code: .rateLimited, message: rule.message), to: connection)
+        }
+        rateLimiter.record(actor.id, rule, now: now)
+        reactions[reaction.rawValue, default: 0] += 1
+        metrics.reactions.increment()
     }
 
     /// One page of a week's posts in `top` order, filtered, ordered and encoded off the
@@ -200,6 +219,7 @@ extension ClientMessage {
         case .thread: "thread"
         case .archive: "archive"
         case .command(let command): command.kind
+        case .react: "react"
         }
     }
 }

@@ -57,13 +57,14 @@ extension Relay {
             }
         }
         let presence = sessions.presenceDue(now: now, interval: config.presenceIntervalMillis)
-        guard !announced.isEmpty || presence != nil else { return }
+        guard !announced.isEmpty || presence != nil || !reactions.isEmpty else { return }
         metrics.coalescingWindow.record(min(now - lastPublishAt, 60_000))
         lastPublishAt = now
         let headroom = transport?.frameHeadroom ?? 0
         for audience in Audience.allCases {
             var (update, rankChanges) = update(for: audience, seq: feeds[audience.rawValue].seq + 1)
             if let presence { update.presence = presence }
+            if !reactions.isEmpty { update.reactions = reactions }
             guard !update.isEmpty else { continue }
             var feed = feeds[audience.rawValue]
             feed.seq = update.seq
@@ -84,6 +85,7 @@ extension Relay {
             send(changesFrame, to: takeChanges)
         }
         announced = []
+        reactions = [:]
     }
 
     /// What changed for one audience: posts it may see, ids it may no longer see, new

@@ -32,6 +32,8 @@ package final class Relay: @unchecked Sendable {
     var feeds: [Feed]
     /// Durable changes not yet announced in an update.
     var announced: [Change] = []
+    /// Reactions since the last update, by emoji (§9): counted, never stored.
+    var reactions: [String: Int] = [:]
     /// Rises with every batch of durable changes: a welcome template older than it is stale.
     var stateVersion = 0
     /// When updates last went out (monotonic ms).

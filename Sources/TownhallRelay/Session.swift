@@ -29,6 +29,8 @@ package struct Session: Sendable {
     package var ranks: RankEncoding = .full
     /// Frames that arrived while the token was being checked, handled after `welcome`.
     package var early: [[UInt8]] = []
+    /// Monotonic ms of the last `rate_limited` for dropped reactions (at most one a second).
+    package var reactionRefusedAt: Int64 = .min / 2
     /// Monotonic ms of recent error replies, for the abuse close (4008).
     package var strikes: [Int64] = []
 

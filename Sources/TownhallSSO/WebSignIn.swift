@@ -43,7 +43,9 @@ package actor WebSignIn: HTTPRoutes {
     private var flows: [String: Flow] = [:]
     private var signedOut: SignedOut
     /// ID tokens by session, for the provider's logout (`id_token_hint`); lost on restart.
-    private var idTokens: [String: String] = [:]
+    /// Expired ones go when the map has doubled since the last look (amortized O(1)).
+    private var idTokens: [String: (token: String, expires: Date)] = [:]
+    private var idTokensPruneAt = 1_024
 
     static let flowSeconds: Double = 600
     static let maxFlows = 20_000
@@ -111,8 +113,9 @@ package actor WebSignIn: HTTPRoutes {
 
     func status() async -> HTTPResponse {
         switch await discover(recheck: true) {
-        case .success: return json(200, ["provider": "ok"])
-        case .failure(let error): return json(200, ["provider": "unreachable", "message": "The company sign-in cannot be reached right now (\(error.description)). Try again in a minute."])
+        case .success: return json(200, ["signIn": "oidc", "provider": "ok"])
+        case .failure(let error):
+            return json(200, ["signIn": "oidc", "provider": "unreachable", "message": "The company sign-in cannot be reached right now (\(error.description)). Try again in a minute."])
         }
     }
 
@@ -164,7 +167,7 @@ package actor WebSignIn: HTTPRoutes {
             let verified = try await found.1.verify(idToken, nonce: flow.nonce)
             let actor = try settings.actor(subject: verified.subject, claims: verified.claims)
             let session = try await sessionCookie(actor, seconds: settings.sessionSeconds, readOnly: false)
-            idTokens[session.sid] = idToken
+            keepForLogout(idToken, sid: session.sid)
             logger.info("sso.signed_in", metadata: ["role": "\(actor.role.rawValue)"])
             return redirect(flow.next, cookies: [session.cookie, cookie("th_flow", "", path: "/auth/", maxAge: 0)])
         } catch let error as SignInError {
@@ -202,6 +205,14 @@ package actor WebSignIn: HTTPRoutes {
         return idToken
     }
 
+    func keepForLogout(_ idToken: String, sid: String) {
+        idTokens[sid] = (idToken, Date().addingTimeInterval(settings.sessionSeconds))
+        guard idTokens.count >= idTokensPruneAt else { return }
+        let now = Date()
+        idTokens = idTokens.filter { $0.value.expires > now }
+        idTokensPruneAt = max(1_024, idTokens.count * 2)
+    }
+
     /// The session's user, if its cookie is ours, unexpired and not signed out.
     func session(_ request: HTTPRequest) async -> (sid: String, actor: Actor, expires: Date, readOnly: Bool)? {
         guard let value = request.cookie("th_session"),
@@ -222,14 +233,15 @@ package actor WebSignIn: HTTPRoutes {
     }
 
     func token(_ request: HTTPRequest) async -> HTTPResponse {
+        // Not signed in is an answer, not an error (a page asks before it knows).
         guard let session = await session(request) else {
-            return json(401, ["error": "signed_out", "login": "/auth/login"])
+            return json(200, ["signIn": "oidc", "signedIn": false, "login": "/auth/login"])
         }
         let seconds = min(settings.tokenSeconds, max(60, session.expires.timeIntervalSinceNow))
         do {
             let token = try await mint(session.actor, seconds, session.readOnly)
             return json(200, [
-                "token": token, "expiresIn": Int(seconds), "readOnly": session.readOnly,
+                "signIn": "oidc", "signedIn": true, "token": token, "expiresIn": Int(seconds), "readOnly": session.readOnly,
                 "user": ["id": session.actor.id, "name": session.actor.name, "office": session.actor.office, "role": session.actor.role.rawValue],
             ])
         } catch {
@@ -241,7 +253,7 @@ package actor WebSignIn: HTTPRoutes {
         var target = "/auth/signed-out"
         if let session = await session(request) {
             signedOut.add(session.sid, until: session.expires.timeIntervalSince1970, now: Date().timeIntervalSince1970)
-            let hint = idTokens.removeValue(forKey: session.sid)
+            let hint = idTokens.removeValue(forKey: session.sid)?.token
             logger.info("sso.signed_out")
             if let endpoint = provider?.endSessionEndpoint {
                 var query = [("post_logout_redirect_uri", settings.publicURL + "/auth/signed-out"), ("client_id", settings.clientID)]

@@ -28,6 +28,8 @@ struct DecodingTests {
         #expect(try decode(#"{"type":"cycle","action":"close"}"#).message == .command(.closeCycle(carryOver: true)))
         #expect(try decode(#"{"type":"thread","post":"p1"}"#).message == .thread(post: "p1"))
         #expect(try decode(#"{"type":"ping"}"#).message == .ping)
+        #expect(try decode(#"{"type":"react","emoji":"❤"}"#).message == .react(.heart))
+        #expect(try decode(#"{"type":"react","emoji":"👍"}"#).message == .react(.thumbsUp))
     }
 
     @Test("refusals are bad_request with the request id and a message naming the field", arguments: [
@@ -39,6 +41,7 @@ struct DecodingTests {
         (#"{"type":"cycle","action":"open","id":3}"#, "'action'"),
         (#"{"type":"hello","token":"t","resume":{"epoch":1},"id":3}"#, "'resume'"),
         (#"{"type":"hello","token":"t","ranks":"moves","id":3}"#, "'ranks'"),
+        (#"{"type":"react","emoji":"🍕","id":3}"#, "'emoji'"),
         (#"{"type":"dance","id":3}"#, "unknown"),
     ])
     func refused(text: String, mentions: String) {

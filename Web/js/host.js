@@ -67,6 +67,10 @@ function main() {
   });
 
   // ---- room screens ----
+  // Only a server with the company sign-in pairs screens (/auth/… answers then).
+  fetch('/auth/status', { credentials: 'same-origin', cache: 'no-store' })
+    .then((res) => (res.ok ? res.json() : {}))
+    .then((status) => { if (status.signIn === 'oidc') $('pair-panel').hidden = false; }, () => {});
   $('pair-form').addEventListener('submit', async (event) => {
     event.preventDefault();
     const params = new URLSearchParams({

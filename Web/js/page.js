@@ -53,9 +53,10 @@ function sessionInfo() {
  */
 export async function sessionToken(fetcher = globalThis.fetch) {
   const res = await fetcher('/auth/token', { credentials: 'same-origin', cache: 'no-store' });
-  if (res.status === 200) return res.json();
-  if (res.status === 401) return null;
-  return undefined;
+  if (!res.ok) return undefined;
+  const body = await res.json();
+  if (body.signIn !== 'oidc') return undefined;
+  return body.signedIn && body.token ? body : null;
 }
 
 /**
