@@ -385,13 +385,10 @@ def test_load_refuses_a_broken_server(mode, tmp_path):
             assert (0x8, (1002).to_bytes(2, "big")) in record["frames"], record["frames"]
 
 
-def test_load_reconnect_after_a_restart_resumes_or_rewelcomes_everyone(make_server):
-    """--reconnect: a server stopped mid-traffic and started again on the same port and
-    data; every connection comes back (a fresh welcome: a new run has a new epoch), the
-    closes are the restart's own (1001 going away), and the report says how long it took."""
-    server = make_server()
-    args = [str(BIN), "load", "--url", server.ws_url, "--data", str(server.data), "--connections", "200",
-            "--voters", "0", "--announce-rate", "2", "--duration", "12", "--drain", "2", "--reconnect", "--json"]
+def during_traffic(server, *extra: str, then) -> tuple[dict, str]:
+    """Runs `townhall load --json` against `server`, calls `then()` once its traffic phase
+    has begun, and returns the report and the load's stderr."""
+    args = [str(BIN), "load", "--url", server.ws_url, "--data", str(server.data), "--voters", "0", "--json", *extra]
     load = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, stdin=subprocess.DEVNULL)
     try:
         for line in load.stderr:
@@ -399,15 +396,28 @@ def test_load_reconnect_after_a_restart_resumes_or_rewelcomes_everyone(make_serv
                 break
         else:
             pytest.fail(f"no traffic phase; load exited {load.wait()}")
-        time.sleep(1)
-        server.stop()
-        server.start(keep_port=True)
+        then()
         out, err = load.communicate(timeout=60)
     finally:
         if load.poll() is None:
             load.kill()
     assert load.returncode == 0, err
-    report = json.loads(out.strip().splitlines()[-1])
+    return json.loads(out.strip().splitlines()[-1]), err
+
+
+def test_load_reconnect_after_a_restart_resumes_or_rewelcomes_everyone(make_server):
+    """--reconnect: a server stopped mid-traffic and started again on the same port and
+    data; every connection comes back (a fresh welcome: a new run has a new epoch), the
+    closes are the restart's own (1001 going away), and the report says how long it took."""
+    server = make_server()
+
+    def restart():
+        time.sleep(1)
+        server.stop()
+        server.start(keep_port=True)
+
+    report, _ = during_traffic(server, "--connections", "200", "--announce-rate", "2", "--duration", "12", "--drain", "2",
+                               "--reconnect", then=restart)
     context = json.dumps({k: v for k, v in report.items() if k != "received"}, indent=1)
     back = report["reconnects"]
     assert back["dropped"] == 200 and back["back"] == 200 and back["stillOut"] == 0, context
@@ -423,21 +433,12 @@ def test_a_stop_with_thousands_connected_says_1001_to_every_one(make_server):
     """Shutdown starts closes a slice at a time (at most 1024 awaiting their answer):
     with 2,500 connected every one of them still gets its 1001 within the grace."""
     server = make_server()
-    args = [str(BIN), "load", "--url", server.ws_url, "--data", str(server.data), "--connections", "2500",
-            "--voters", "0", "--announce-rate", "0", "--duration", "8", "--drain", "1", "--json"]
-    load = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, stdin=subprocess.DEVNULL)
-    try:
-        for line in load.stderr:
-            if line.strip() == "phase traffic":
-                break
-        else:
-            pytest.fail(f"no traffic phase; load exited {load.wait()}")
+
+    def stop():
         server.expect_exit = True
         assert server.stop() == 0
-        out, err = load.communicate(timeout=60)
-    finally:
-        if load.poll() is None:
-            load.kill()
-    report = json.loads(out.strip().splitlines()[-1])
+
+    report, err = during_traffic(server, "--connections", "2500", "--announce-rate", "0", "--duration", "8", "--drain", "1",
+                                 then=stop)
     assert report["connections"]["welcomed"] == 2500, err
     assert report["connections"]["closeCodes"] == {"1001": 2500}, report["connections"]
