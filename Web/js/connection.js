@@ -122,6 +122,14 @@ export class Connection {
     });
   }
 
+  /**
+   * Sends a message that gets no reply (a reaction, §9) if the connection is up;
+   * returns whether it went. Nothing is queued or resent.
+   */
+  notify(message) {
+    return this.#ready && this.#send(message);
+  }
+
   /** True while a request with `retry` waits for the connection. */
   get waiting() {
     for (const entry of this.#pending.values()) if (!entry.sent) return true;

@@ -4,6 +4,7 @@
 
 import { startPage } from './page.js';
 import { bindComposer } from './composer.js';
+import { burst, reactionBar } from './reactions.js';
 import { ORDERINGS } from './store.js';
 import {
   LIMITS, authorLabel, errorText, formatNumber, idPart, newKey, plural, reviewText, safeStreamUrl, weekLabel,
@@ -34,6 +35,12 @@ function main() {
   const page = startPage({ render, minInterval: 200 });
   if (!page) return;
   const { store, conn, schedule } = page;
+
+  // ---- reactions: sent while live, and each update's counts rise over the stream ----
+  reactionBar($('reaction-bar'), (emoji) => conn.notify({ type: 'react', emoji }));
+  store.subscribe((changes) => {
+    if (changes.has('reactions')) burst($('reaction-layer'), store.reactions);
+  });
 
   // ---- composer ----
   bindComposer({

@@ -2,6 +2,7 @@
 // room. The question on air, the next five by votes, the latest live comments, presence.
 
 import { startPage } from './page.js';
+import { burst } from './reactions.js';
 import { authorLabel, formatNumber, textLength } from './format.js';
 import { el, reconcile, renderComments, setText, show, transition } from './render.js';
 
@@ -11,6 +12,9 @@ function main() {
   const page = startPage({ render, minInterval: 250, pairing: true });
   if (!page) return;
   const { store } = page;
+  store.subscribe((changes) => {
+    if (changes.has('reactions')) burst($('reaction-layer'), store.reactions);
+  });
 
   function render() {
     const t = store.townhall;

@@ -190,6 +190,9 @@ export class Store {
       this.presence = msg.presence;
       changes.add('presence');
     }
+    // Reactions are not state: the counts of this update only, for a burst (§9).
+    this.reactions = msg.reactions && typeof msg.reactions === 'object' ? msg.reactions : null;
+    if (this.reactions) changes.add('reactions');
     this.emit(changes);
   }
 
