@@ -33,8 +33,7 @@ extension LoadRun {
         clients[index].wsi = nil
         guard index < measured else { return setupLost(index, reason: reason) }
         result.failed += 1
-        let key = result.failures[reason] != nil || result.failures.count < 20 ? reason : "other"
-        result.failures[key, default: 0] += 1
+        result.failures.count(reason: reason)
         settle(index)
     }
 

@@ -332,8 +332,7 @@ package final class LoadRun: @unchecked Sendable {
             result.dropped += 1
             result.firstDropNs = min(result.firstDropNs ?? now, now)
         } else if let reason {
-            let key = result.retryFailures[reason] != nil || result.retryFailures.count < 20 ? reason : "other"
-            result.retryFailures[key, default: 0] += 1
+            result.retryFailures.count(reason: reason)
         }
         for kind in clients[index].resetForReconnect() { requests[kind.rawValue].unanswered += 1 }
         clients[index].state = .waiting

@@ -17,6 +17,15 @@ package struct RequestFigures: Codable, Sendable, Equatable {
     package var errorCount: Int { errors.values.reduce(0, +) }
 }
 
+extension Dictionary where Key == String, Value == Int {
+    /// Counts one more `reason`; past 20 distinct reasons, new ones count as "other", so
+    /// a flood of odd messages cannot grow the report without end.
+    mutating func count(reason: String) {
+        let key = self[reason] != nil || count < 20 ? reason : "other"
+        self[key, default: 0] += 1
+    }
+}
+
 /// Frames and bytes received, per role.
 package struct Received: Codable, Sendable, Equatable {
     package var frames: [String: UInt64] = [:]
