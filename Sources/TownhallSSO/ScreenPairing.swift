@@ -102,8 +102,8 @@ extension WebSignIn {
         guard let host else { return json(401, ["error": "unauthorized", "message": "Sign in as a host to pair a screen."]) }
         guard host.role.isStaff else { return json(403, ["error": "forbidden", "message": "Only hosts and moderators pair room screens."]) }
         guard let code = request.parameter("code") else { return json(400, ["error": "bad_request", "message": "Give the code the screen shows."]) }
-        let office = (request.parameter("office")?.trimmingCharacters(in: .whitespaces)).flatMap { $0.isEmpty ? nil : $0 } ?? host.office
-        let name = (request.parameter("name")?.trimmingCharacters(in: .whitespaces)).flatMap { $0.isEmpty ? nil : $0 } ?? "Room screen, \(office)"
+        let office = request.parameter("office")?.trimmingCharacters(in: .whitespaces).nilIfEmpty ?? host.office
+        let name = request.parameter("name")?.trimmingCharacters(in: .whitespaces).nilIfEmpty ?? "Room screen, \(office)"
         guard office.count <= 100, name.count <= 100 else { return json(400, ["error": "bad_request", "message": "The office and name are at most 100 characters."]) }
         let screen = Actor(id: "screen-" + RandomText.make(bytes: 9), name: name, office: office, role: .employee)
         guard pairings.confirm(code, as: screen, now: Date()) else {
