@@ -104,6 +104,8 @@ package final class LWSHTTPClient: HTTPFetching, @unchecked Sendable {
         let target = try Self.split(request.url)
         let exchange = Exchange(request: request, target: target)
         let timeout = timeoutSeconds
+        // Gives up on the request whatever lws is doing; cancelled once it has its answer.
+        var timer: Task<Void, Never>?
         let result = await withCheckedContinuation { continuation in
             exchange.wait(continuation)
             guard running.withLock({ $0 }), let context else {
@@ -111,11 +113,12 @@ package final class LWSHTTPClient: HTTPFetching, @unchecked Sendable {
             }
             waiting.withLock { $0.append(exchange) }
             lws_cancel_service(context)
-            Task {
-                try? await Task.sleep(for: .seconds(timeout))
+            timer = Task {
+                guard (try? await Task.sleep(for: .seconds(timeout))) != nil else { return }
                 exchange.finish(.failure(FetchError("no answer from \(target.host):\(target.port) within \(Int(timeout)) s")))
             }
         }
+        timer?.cancel()
         return try result.get()
     }
 
