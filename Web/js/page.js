@@ -22,7 +22,7 @@ export function takeToken() {
     const fromLink = params.get('token');
     if (fromLink) {
       token = fromLink;
-      try { sessionStorage.setItem(TOKEN_KEY, token); } catch { /* storage off: keep it in memory */ }
+      remember(TOKEN_KEY, token);
       params.delete('token');
       const rest = params.toString();
       history.replaceState(history.state, '', location.pathname + location.search + (rest ? `#${rest}` : ''));
@@ -34,12 +34,24 @@ export function takeToken() {
   return token;
 }
 
-function forgetToken() {
-  try { sessionStorage.removeItem(TOKEN_KEY); } catch { /* ignore */ }
+/** Forgets the tab's token, and with `session` that it came from the company sign-in. */
+function forgetToken({ session = false } = {}) {
+  try {
+    sessionStorage.removeItem(TOKEN_KEY);
+    if (session) sessionStorage.removeItem(SESSION_KEY);
+  } catch { /* ignore */ }
 }
 
 function remember(key, value) {
-  try { sessionStorage.setItem(key, value); } catch { /* storage off */ }
+  try { sessionStorage.setItem(key, value); } catch { /* storage off: keep it in memory */ }
+}
+
+/** Keeps a token from the company sign-in for this tab; returns when it expires (ms). */
+function keepSessionToken(got) {
+  const expiresAt = Date.now() + got.expiresIn * 1000;
+  remember(TOKEN_KEY, got.token);
+  remember(SESSION_KEY, JSON.stringify({ expiresAt }));
+  return expiresAt;
 }
 
 function sessionInfo() {
@@ -108,9 +120,7 @@ function renewLater(conn, expiresAt) {
     try { got = await sessionToken(); } catch { got = false; }
     if (got === null) return signInAgain();
     if (!got || !got.token) return renewLater(conn, Date.now() + 60_000);
-    const next = Date.now() + got.expiresIn * 1000;
-    remember(TOKEN_KEY, got.token);
-    remember(SESSION_KEY, JSON.stringify({ expiresAt: next }));
+    const next = keepSessionToken(got);
     conn.token = got.token;
     conn.request({ type: 'token', token: got.token }).catch(() => { /* a reconnect uses conn.token */ });
     renewLater(conn, next);
@@ -139,8 +149,7 @@ export function startPage({ render, minInterval = 0, pairing = false }) {
     sessionToken().then((got) => {
       if (got === null) return pairing ? pairScreen(signinText, showSignin) : signInAgain();
       if (!got || !got.token) return showSignin();
-      remember(TOKEN_KEY, got.token);
-      remember(SESSION_KEY, JSON.stringify({ expiresAt: Date.now() + got.expiresIn * 1000 }));
+      keepSessionToken(got);
       location.reload();
     }, showSignin);
     return null;
@@ -150,10 +159,7 @@ export function startPage({ render, minInterval = 0, pairing = false }) {
   if (signOut) {
     signOut.hidden = !session;
     // The server ends the session; this tab forgets its token so a reload cannot reuse it.
-    signOut.addEventListener('click', () => {
-      forgetToken();
-      try { sessionStorage.removeItem(SESSION_KEY); } catch { /* ignore */ }
-    });
+    signOut.addEventListener('click', () => forgetToken({ session: true }));
   }
 
   const store = new Store();
