@@ -18,6 +18,7 @@ only if a run could not be made. `--short` is the form CI runs (small, a few sec
 each); the full form is run by hand (docs/benchmarks.md).
 """
 import argparse
+import contextlib
 import json
 import os
 import shutil
@@ -127,15 +128,34 @@ def run_load(binary, port, data, args, server_pid, on_phase=None):
     return json.loads(out[0]), samples
 
 
+@contextlib.contextmanager
+def data_folder(load_binary, prefix):
+    """A fresh data folder with its signing secret (made by `townhall token`), removed after."""
+    data = tempfile.mkdtemp(prefix=prefix)
+    try:
+        subprocess.run([load_binary, "token", "--data", data, "--sub", "x", "--name", "x", "--office", "x",
+                        "--role", "host"], check=True, capture_output=True)
+        yield data
+    finally:
+        shutil.rmtree(data, ignore_errors=True)
+
+
+def stop(process, timeout=10):
+    """SIGTERM, and SIGKILL if it has not exited within `timeout` seconds."""
+    process.terminate()
+    try:
+        process.wait(timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
 def ms(latency, key):
     return latency[key] if latency else float("nan")
 
 
 def measure(target, load_binary, connections, options):
-    data = tempfile.mkdtemp(prefix="bench-load-")
-    try:
-        subprocess.run([load_binary, "token", "--data", data, "--sub", "x", "--name", "x", "--office", "x",
-                        "--role", "host"], check=True, capture_output=True)  # makes the secret
+    with data_folder(load_binary, "bench-load-") as data:
         process, port = target.start(data)
         try:
             base = rss_kib(process.pid)
@@ -145,13 +165,7 @@ def measure(target, load_binary, connections, options):
             report, samples = run_load(load_binary, port, data, args, process.pid)
             end = (time.monotonic(), cpu_seconds(process.pid), rss_kib(process.pid))
         finally:
-            process.terminate()
-            try:
-                process.wait(10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-    finally:
-        shutil.rmtree(data, ignore_errors=True)
+            stop(process)
     result = {"server": target.name, "connections": connections, "report": report}
     if "settled" in samples and "traffic" in samples:
         (t0, c0, r0), (t1, c1, _) = samples["settled"], samples["traffic"]
@@ -169,20 +183,14 @@ def measure(target, load_binary, connections, options):
 
 
 def join_storm(target, load_binary, connections):
-    data = tempfile.mkdtemp(prefix="bench-join-")
-    try:
-        subprocess.run([load_binary, "token", "--data", data, "--sub", "x", "--name", "x", "--office", "x",
-                        "--role", "host"], check=True, capture_output=True)
+    with data_folder(load_binary, "bench-join-") as data:
         process, port = target.start(data)
         try:
             report, _ = run_load(load_binary, port, data, ["--connections", str(connections), "--voters", "0",
                                                            "--announce-rate", "0", "--ramp", "0", "--duration", "1",
                                                            "--drain", "1"], process.pid)
         finally:
-            process.terminate()
-            process.wait(10)
-    finally:
-        shutil.rmtree(data, ignore_errors=True)
+            stop(process)
     return {"server": target.name, "connections": connections, "allWelcomedSeconds": report.get("allWelcomedSeconds"),
             "welcomed": report["connections"]["welcomed"], "report": report}
 
@@ -190,11 +198,8 @@ def join_storm(target, load_binary, connections):
 def restart(target, load_binary, connections, short):
     """N connected with --reconnect; 2 s into the traffic phase the server is stopped and
     started again on the same port and data; the report says when all were back."""
-    data = tempfile.mkdtemp(prefix="bench-restart-")
     state = {}
-    try:
-        subprocess.run([load_binary, "token", "--data", data, "--sub", "x", "--name", "x", "--office", "x",
-                        "--role", "host"], check=True, capture_output=True)
+    with data_folder(load_binary, "bench-restart-") as data:
         process, port = target.start(data)
         state["process"] = process
 
@@ -203,8 +208,7 @@ def restart(target, load_binary, connections, short):
                 return
             time.sleep(2)
             stopped = time.monotonic()
-            state["process"].terminate()
-            state["process"].wait(30)
+            stop(state["process"], timeout=30)
             state["stopSeconds"] = time.monotonic() - stopped
             state["process"], _ = target.start(data, port)
             state["downSeconds"] = time.monotonic() - stopped
@@ -214,10 +218,7 @@ def restart(target, load_binary, connections, short):
                 "--connections", str(connections), "--voters", "0", "--announce-rate", "1",
                 "--duration", "15" if short else "40", "--drain", "2", "--reconnect"], process.pid, on_phase=bounce)
         finally:
-            state["process"].terminate()
-            state["process"].wait(10)
-    finally:
-        shutil.rmtree(data, ignore_errors=True)
+            stop(state["process"])
     return {"server": target.name, "connections": connections, "downSeconds": state.get("downSeconds"),
             "stopSeconds": state.get("stopSeconds"),
             "reconnects": report.get("reconnects"), "closeCodes": report["connections"]["closeCodes"], "report": report}
