@@ -13,8 +13,7 @@ import pytest
 
 from conftest import BIN, free_port
 from idp_server import OpenIDProvider, requests
-
-NGINX = Path("/usr/sbin/nginx")
+from nginx import NGINX, Nginx
 
 
 def company_ca(folder: Path) -> tuple[Path, Path, Path]:
@@ -39,31 +38,8 @@ def tls_provider(tmp_path_factory):
     port = free_port()
     (folder / "state").mkdir()
     idp = OpenIDProvider(folder / "state", site_url=f"https://127.0.0.1:{port}")
-    (folder / "tmp").mkdir()
-    config = folder / "nginx.conf"
-    config.write_text(f"""
-daemon off;
-worker_processes 1;
-pid {folder}/nginx.pid;
-error_log {folder}/error.log warn;
-events {{ worker_connections 64; }}
-http {{
-    access_log off;
-    client_body_temp_path {folder}/tmp/body;
-    proxy_temp_path {folder}/tmp/proxy;
-    fastcgi_temp_path {folder}/tmp/fastcgi;
-    uwsgi_temp_path {folder}/tmp/uwsgi;
-    scgi_temp_path {folder}/tmp/scgi;
-    server {{
-        listen 127.0.0.1:{port} ssl;
-        ssl_certificate {cert};
-        ssl_certificate_key {key};
-        location / {{ proxy_pass http://127.0.0.1:{idp.port}; proxy_set_header Host $host:$server_port; }}
-    }}
-}}
-""")
-    nginx = subprocess.Popen([str(NGINX), "-p", str(folder), "-c", str(config), "-e", str(folder / "error.log")],
-                             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+    nginx = Nginx(folder / "nginx", idp.port, tls=(cert, key), port=port,
+                  location="proxy_set_header Host $host:$server_port;")
     deadline = time.monotonic() + 15
     while time.monotonic() < deadline:
         try:
@@ -72,8 +48,7 @@ http {{
         except requests.RequestException:
             time.sleep(0.2)
     yield idp, ca
-    nginx.terminate()
-    nginx.wait(10)
+    nginx.stop()
     idp.stop()
 
 

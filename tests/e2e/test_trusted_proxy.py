@@ -12,19 +12,17 @@ import json
 import os
 import resource
 import struct
-import subprocess
 import time
 from collections import Counter
-from pathlib import Path
 from typing import Optional
 
 import pytest
 
-from conftest import HOST, free_port
+from conftest import HOST
+from nginx import Nginx, ensure_nginx
 from ledger import ADMITTED, BOOKS, IDLE, OPEN, PER_ADDRESS_MAX, REFUSED, RELEASED, STATES, accept_for, \
     assert_idle, frame, open_counts, rss_kib, samples, upgrade_request
 
-NGINX = Path("/usr/sbin/nginx")
 ADDRESSES = [f"127.0.1.{n}" for n in range(1, 31)]  # the clients behind the proxy
 CAP = 100                    # --max-conns-per-address
 PER_ADDRESS_RATE = 120       # new sessions a second per client address: under the default 200
@@ -33,98 +31,6 @@ IN_FLIGHT = 200              # handshakes under way at once
 OTHER = "127.0.1.31"         # a client behind the proxy that holds nothing
 DIRECT = "127.0.2.1"         # a client that skips the proxy and forges X-Forwarded-For
 CHECKER = "127.0.3.1"        # scrapes /metrics directly; counts as one http connection
-
-
-# ------------------------------------------------------------------------------ nginx
-class Nginx:
-    """nginx in the foreground with its own prefix, config, pid file and error log,
-    proxying everything (WebSocket upgrades included) to townhall, adding the peer to
-    X-Forwarded-For as a company proxy would."""
-
-    def __init__(self, prefix: Path, upstream: int):
-        self.prefix = prefix
-        self.port = free_port()
-        self.error_log = prefix / "error.log"
-        (prefix / "tmp").mkdir(parents=True)
-        config = prefix / "nginx.conf"
-        config.write_text(f"""
-daemon off;
-worker_processes 1;
-worker_rlimit_nofile 16000;
-pid {prefix}/nginx.pid;
-error_log {self.error_log} warn;
-events {{ worker_connections 10000; }}
-http {{
-    access_log off;
-    client_body_temp_path {prefix}/tmp/body;
-    proxy_temp_path {prefix}/tmp/proxy;
-    fastcgi_temp_path {prefix}/tmp/fastcgi;
-    uwsgi_temp_path {prefix}/tmp/uwsgi;
-    scgi_temp_path {prefix}/tmp/scgi;
-    map $http_upgrade $connection_upgrade {{ default upgrade; "" close; }}
-    server {{
-        listen {HOST}:{self.port};
-        location / {{
-            proxy_pass http://{HOST}:{upstream};
-            proxy_http_version 1.1;
-            proxy_set_header Upgrade $http_upgrade;
-            proxy_set_header Connection $connection_upgrade;
-            proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
-            proxy_buffering off;
-            proxy_read_timeout 1h;
-            proxy_send_timeout 1h;
-        }}
-    }}
-}}
-""")
-        with open(prefix / "nginx.out", "wb") as out:  # what nginx says before its error log is open
-            self.proc = subprocess.Popen([str(NGINX), "-p", str(prefix), "-c", str(config), "-e", str(self.error_log)],
-                                         stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT)
-
-    def worker_pid(self) -> Optional[int]:
-        try:
-            kids = Path(f"/proc/{self.proc.pid}/task/{self.proc.pid}/children").read_text().split()
-        except OSError:
-            return None
-        return int(kids[0]) if kids else None
-
-    def log_tail(self, limit: int = 3000) -> str:
-        text = ""
-        for path in (self.prefix / "nginx.out", self.error_log):
-            try:
-                text += path.read_text(errors="replace")
-            except OSError:
-                pass
-        return text[-limit:]
-
-    def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(5)
-
-
-def ensure_nginx() -> None:
-    """scripts/setup.sh --test installs nginx; if it is missing, install it here, and
-    skip only if apt cannot."""
-    if NGINX.exists():
-        return
-    sudo = [] if os.geteuid() == 0 else ["sudo", "-n"]
-    env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
-    result = None
-    for command in (["apt-get", "install", "-y", "-qq", "nginx"], ["apt-get", "update", "-qq"],
-                    ["apt-get", "install", "-y", "-qq", "nginx"]):
-        if NGINX.exists():
-            break
-        try:
-            result = subprocess.run(sudo + command, env=env, capture_output=True, text=True, timeout=600)
-        except (OSError, subprocess.TimeoutExpired) as e:
-            pytest.skip(f"{NGINX} is missing and apt-get could not run: {e}")
-    if not NGINX.exists():
-        pytest.skip(f"{NGINX} is missing and apt-get could not install it: {result.stderr[-300:] if result else ''}")
 
 
 @pytest.fixture
