@@ -95,7 +95,8 @@ def test_tls_serves_https_and_wss_with_modern_tls_and_http1_only(tls_server):
     assert body["status"] == "ok"
     page = urllib.request.urlopen(f"https://127.0.0.1:{port}/", context=context)
     assert page.status == 200 and "text/html" in page.headers["content-type"]
-    assert hello(f"wss://127.0.0.1:{port}/ws", token, ssl=context)["type"] == "welcome"
+    reply = hello(f"wss://127.0.0.1:{port}/ws", token, ssl=context)
+    assert reply["type"] == "welcome", reply
 
     # ALPN: offered h2 and http/1.1, the server picks http/1.1.
     alpn = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
