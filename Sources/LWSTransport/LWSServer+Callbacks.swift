@@ -223,7 +223,10 @@ extension LWSServer {
         guard case .header(_, let client) = header else {
             metrics.proxyHeaderFailures.increment()
             logger.debug("connection.proxy_header_failed", metadata: ["proxy": "\(proxy)"])
-            return  // the socket closes as it goes
+            // Closed now: the header's read (and its timeout) may hold the socket for
+            // seconds more, and the peer must see the drop at once.
+            if let fd = socket.take() { Glibc.close(fd) }
+            return
         }
         guard let fd = socket.take() else { return }
         group.place(fd, from: client ?? proxy, exempt: client == nil)
