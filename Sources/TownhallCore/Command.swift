@@ -22,6 +22,13 @@ package enum Command: Sendable, Equatable {
     case forget(user: String)
     /// Turns post review on or off; journaled so a replay makes the same decisions.
     case configure(reviewPosts: Bool)
+    /// Opens a poll (closing the open one, if any).
+    case openPoll(question: String, options: [String], multi: Bool)
+    case closePoll(poll: String)
+    /// Sets the actor's choices on a poll, like a vote: `[]` takes the answer back.
+    case answerPoll(poll: String, choices: [Int])
+    /// Folds a duplicate into the post it repeats: votes (one per person) and comments move.
+    case merge(post: String, into: String)
 }
 
 /// One accepted change as it is journaled (`JournalRecord` is its format on disk): who,

@@ -9,6 +9,8 @@ package struct Limits: Sendable, Equatable {
     package var key = 128
     package var answer = 2000
     package var owner = 200
+    package var pollQuestion = 300
+    package var pollOption = 100
 
     package init() {}
 }

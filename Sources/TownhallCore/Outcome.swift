@@ -18,6 +18,8 @@ package struct Outcome: Sendable, Equatable {
         case announcement(Announcement)
         case cycle(Cycle)
         case erased(posts: Int, comments: Int, votes: Int)
+        case poll(Poll)
+        case pollAnswer(Poll, choices: [Int])
         case done
     }
 }
@@ -46,4 +48,8 @@ package enum Change: Sendable, Equatable {
     case withdrawn(String)
     /// A post was erased: staff drop it too.
     case erased(String)
+    /// A poll was opened or closed, or its counts changed.
+    case poll(String)
+    /// A duplicate was merged into a post (`into` nil: the merge was undone); its author is told.
+    case merged(String, into: String?)
 }

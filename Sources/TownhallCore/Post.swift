@@ -1,9 +1,11 @@
 /// Where a post stands in the townhall's workflow (PROTOCOL.md §6).
 package enum PostStatus: String, Codable, Sendable, CaseIterable {
     case pending, open, shortlisted, onair, answered, dismissed, hidden
+    /// Folded into another post by `merge` (PROTOCOL.md §9); out of every ranking.
+    case merged
 
-    /// Statuses that employees never see (except their own pending posts).
-    package var isHiddenFromEmployees: Bool { self == .pending || self == .hidden }
+    /// Statuses that employees never see (except their own pending or merged posts).
+    package var isHiddenFromEmployees: Bool { self == .pending || self == .hidden || self == .merged }
 }
 
 /// A concern or suggestion raised by an employee.
@@ -35,6 +37,8 @@ package struct Post: Codable, Sendable, Equatable {
     package var answer: Answer?
     /// The cycle the post was first made in, when it carried over to a later one.
     package var carriedFrom: Int?
+    /// The post this one was merged into, while it is `merged`.
+    package var mergedInto: String?
 
     /// Whether the post was erased (retention or a privacy request): nobody sees it.
     package var isErased: Bool { author.id.isEmpty }

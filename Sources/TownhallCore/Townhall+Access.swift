@@ -1,11 +1,12 @@
 /// Lookup and visibility rules shared by the commands and the queries.
 extension Townhall {
     /// Whether `viewer` may see `post`: staff see everything; employees see neither
-    /// pending nor hidden posts, except their own pending ones.
+    /// pending, hidden nor merged posts, except their own pending or merged ones (a merged
+    /// post's author follows it to where it went).
     package func canSee(_ post: Post, _ viewer: Actor) -> Bool {
         if post.isErased { return false }
         if viewer.role.isStaff || !post.status.isHiddenFromEmployees { return true }
-        return post.status == .pending && post.author.id == viewer.id
+        return (post.status == .pending || post.status == .merged) && post.author.id == viewer.id
     }
 
     /// Whether every member of `audience` may see `post` (what the shared rankings show).

@@ -5,6 +5,9 @@ extension Townhall {
         let clean = try TextRules.clean(text, field: "comment text", limit: limits.commentText)
         let number: Int?
         if let postID { number = try visibleNumber(postID, to: actor) } else { number = nil }
+        if let number, store[number - 1].status == .merged {
+            throw CoreError(.conflict, "this question was merged into \(store[number - 1].mergedInto ?? "another post"): comment there")
+        }
         commentCount += 1
         let comment = Comment(id: "c\(commentCount)", post: postID, text: clean, author: actor, createdAt: at)
         guard let number, let postID else {

@@ -8,7 +8,7 @@ extension Townhall {
         let old = cycle.id
         cycle = Cycle(id: old + 1, startedAt: at)
         history.append(cycle)
-        var changes: [Change] = [.cycle]
+        var changes: [Change] = closeOpenPoll(at: at) + [.cycle]
         var carried: [(post: Post, number: Int)] = []
         ownPosts.removeAll()
         if carryOver {

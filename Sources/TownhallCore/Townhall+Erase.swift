@@ -32,6 +32,13 @@ extension Townhall {
         changes += oldLive.map { .commentRemoved($0.id) }
         changes += bulletins.filter { $0.createdAt <= cutoff }.map { .announcementRemoved($0.id) }
         bulletins.removeAll { $0.createdAt <= cutoff }
+        // Polls belong to their week: they go with it, answers and all.
+        let ended = Set(history.indices.dropLast().filter { history[$0 + 1].startedAt <= cutoff }.map { history[$0].id })
+        for poll in polls where ended.contains(poll.cycle) {
+            pollAnswers[poll.id] = nil
+            changes.append(.poll(poll.id))
+        }
+        polls.removeAll { ended.contains($0.cycle) }
         return Outcome(result: .erased(posts: erased.posts, comments: erased.comments, votes: erased.votes), changes: changes)
     }
 
@@ -84,6 +91,12 @@ extension Townhall {
             erased.comments += 1
         }
         live.removeAll { $0.author.id == user }
+        for index in polls.indices {
+            guard let choices = pollAnswers[polls[index].id]?.removeValue(forKey: user) else { continue }
+            for choice in choices { polls[index].votes[choice] -= 1 }
+            polls[index].voters -= 1
+            changes.append(.poll(polls[index].id))
+        }
         ownPosts[user] = nil
         return Outcome(result: .erased(posts: erased.posts, comments: erased.comments, votes: erased.votes), changes: changes)
     }
@@ -121,7 +134,9 @@ extension Townhall {
         post.comments = 0
         post.anonymous = true
         post.status = .hidden
+        post.mergedInto = nil
         store[number - 1] = post
+        merges[post.id] = nil
         agenda.removeAll { $0 == post.id }
         if stage.onAir == post.id { stage.onAir = nil }
         return [.post(post.id), .erased(post.id)] + (wasPublic ? [.withdrawn(post.id)] : []) + comments.map { .commentRemoved($0.id) }

@@ -5,13 +5,19 @@ extension Townhall {
     /// moves any other on-air post to `answered`, so at most one is on air.
     mutating func moderate(post id: String, status: PostStatus, note: String?, by actor: Actor) throws(CoreError) -> Outcome {
         try require(actor, in: [.moderator, .host], to: "moderate posts")
-        guard status != .pending else {
-            throw CoreError(.badRequest, "a post cannot be set to pending")
+        guard status != .pending, status != .merged else {
+            throw CoreError(.badRequest, "a post cannot be set to \(status.rawValue)\(status == .merged ? " (use merge)" : "")")
         }
         var cleanNote: String?
         if let note { cleanNote = try TextRules.cleanOptional(note, field: "note", limit: limits.note) }
         guard let number = number(of: id), !store[number - 1].isErased else { throw CoreError(.notFound, "no such post") }
 
+        if store[number - 1].status == .merged {
+            guard status == .open else { throw CoreError(.conflict, "a merged post can only be split off again, by setting it open") }
+            let changes = unmerge(number: number)
+            if note != nil { store[number - 1].note = cleanNote }
+            return Outcome(result: .done, changes: changes)
+        }
         var post = store[number - 1]
         let wasPending = post.status == .pending
         let wasPublic = !post.status.isHiddenFromEmployees

@@ -14,9 +14,10 @@ extension Townhall {
     /// privacy request counts until the week ends, as it stays in the indexes).
     package var currentPostCount: Int { rankings[.top].count }
 
-    /// For each ordering, the first `depth` current-cycle posts `audience` may see.
+    /// For each ordering, the first `depth` current-cycle posts `audience` may see; merged
+    /// posts are in no ranking.
     package func ranks(for audience: Audience, depth: Int = 100) -> Ranks {
-        rankings.ranks(depth: depth) { self.audience(audience, sees: store[$0 - 1]) }
+        rankings.ranks(depth: depth) { store[$0 - 1].status != .merged && self.audience(audience, sees: store[$0 - 1]) }
     }
 
     /// The user's non-zero votes on current-cycle posts, by post id.

@@ -23,6 +23,12 @@ extension Townhall {
         /// the newest surviving id stands for it).
         package var announcementCount: Int?
         package var reviewPosts: Bool
+        /// Polls, their answers and what merges moved (nil in snapshots written before
+        /// polls and merging: there were none).
+        package var polls: [Poll]?
+        package var pollCount: Int?
+        package var pollAnswers: [String: [String: [Int]]]?
+        package var merges: [String: Merge]?
     }
 
     /// The state as a snapshot value. Cheap to take: the collections are copied on write.
@@ -33,7 +39,8 @@ extension Townhall {
                 Dictionary(uniqueKeysWithValues: votes.map { (PostID.make($0.key), $0.value) })
             },
             threads: threads, live: live, commentCount: commentCount, announcements: bulletins,
-            announcementCount: announcementCount, reviewPosts: reviewPosts
+            announcementCount: announcementCount, reviewPosts: reviewPosts,
+            polls: polls, pollCount: pollCount, pollAnswers: pollAnswers, merges: merges
         )
     }
 
@@ -51,6 +58,10 @@ extension Townhall {
         bulletins = snapshot.announcements
         announcementCount = snapshot.announcementCount
             ?? bulletins.compactMap { Int($0.id.dropFirst()) }.max() ?? 0
+        polls = snapshot.polls ?? []
+        pollCount = snapshot.pollCount ?? polls.count
+        pollAnswers = snapshot.pollAnswers ?? [:]
+        merges = snapshot.merges ?? [:]
         var current: [(post: Post, number: Int)] = []
         for (index, post) in store.enumerated() {
             let number = index + 1

@@ -35,6 +35,13 @@ package struct Townhall: Sendable, Equatable {
     /// Announcements ever made, for the next id: retention removes old ones, and ids
     /// must never repeat (clients key announcements by id).
     var announcementCount = 0
+    /// Every poll, oldest first, and how many were ever opened (for the next id).
+    var polls: [Poll] = []
+    var pollCount = 0
+    /// Poll id → user id → their choices (never empty).
+    var pollAnswers: [String: [String: [Int]]] = [:]
+    /// Merged post id → what its merge moved, so the merge can be undone.
+    var merges: [String: Merge] = [:]
     /// The incremental orderings over the current cycle's posts.
     var rankings = Rankings()
 
@@ -75,6 +82,14 @@ package struct Townhall: Sendable, Equatable {
             return try purge(before: before, by: actor, plan: plan)
         case let .forget(user):
             return try forget(user: user, by: actor)
+        case let .openPoll(question, options, multi):
+            return try openPoll(question: question, options: options, multi: multi, by: actor, at: at)
+        case let .closePoll(poll):
+            return try closePoll(poll, by: actor, at: at)
+        case let .answerPoll(poll, choices):
+            return try answerPoll(poll, choices: choices, by: actor)
+        case let .merge(post, target):
+            return try merge(post, into: target, by: actor)
         case let .configure(review):
             try require(actor, in: [.host], to: "configure the townhall")
             guard review != reviewPosts else { return Outcome(result: .done, changes: []) }

@@ -98,8 +98,32 @@ private struct Fields {
             let posts = items.compactMap { item -> String? in if case .string(let id) = item { id } else { nil } }
             guard posts.count == items.count, posts.count <= 200 else { throw fail("field 'posts' must be at most 200 post ids") }
             return .command(.agenda(posts: posts))
+        case "answer" where object["poll"] != nil:
+            // §9's poll answer; the written follow-up to a post (also `answer`) names a `post`.
+            guard case .array(let items)? = object["choices"], items.count <= 10 else {
+                throw fail("field 'choices' must be an array of option indexes")
+            }
+            let choices = items.compactMap { item -> Int? in if case .int(let index) = item, (0...9).contains(index) { Int(index) } else { nil } }
+            guard choices.count == items.count else { throw fail("field 'choices' must hold option indexes (0 to 9)") }
+            return .command(.answerPoll(poll: try string("poll"), choices: choices))
         case "answer":
             return .command(.answer(post: try string("post"), text: try string("text"), owner: try optionalString("owner")))
+        case "poll":
+            switch try string("action") {
+            case "open":
+                guard case .array(let items)? = object["options"] else { throw fail("field 'options' must be an array of 2 to 10 strings") }
+                let options = items.compactMap { item -> String? in if case .string(let text) = item { text } else { nil } }
+                guard options.count == items.count, (2...10).contains(options.count) else { throw fail("field 'options' must be an array of 2 to 10 strings") }
+                return .command(.openPoll(question: try string("question"), options: options, multi: try optionalBool("multi") ?? false))
+            case "close":
+                return .command(.closePoll(poll: try string("poll")))
+            default:
+                throw fail("field 'action' must be \"open\" or \"close\"")
+            }
+        case "similar":
+            return .similar(text: try string("text"))
+        case "merge":
+            return .command(.merge(post: try string("post"), into: try string("into")))
         case "archive":
             guard case .int(let cycle)? = object["cycle"], cycle > 0, cycle <= Int64(Int32.max) else {
                 throw fail("field 'cycle' must be a cycle id (a positive integer)")

@@ -32,6 +32,8 @@ package enum ClientMessage: Sendable, Equatable {
     case ping
     /// A live reaction (§9): counted, never stored, never acked.
     case react(Reaction)
+    /// The cycle's posts most like a question being typed (§9).
+    case similar(text: String)
 }
 
 extension ClientMessage {

@@ -18,11 +18,16 @@ package struct Welcome: Encodable, Sendable {
     package var recovered: Bool
     /// The shortlist's order (staff only).
     package var agenda: [String]?
+    /// This cycle's polls, newest first (§9); absent from a recovered welcome, whose
+    /// missed updates carry them.
+    package var polls: [WirePoll]?
+    package var myAnswers: [String: [Int]]
 
     package init(
         user: WireUser, epoch: String, seq: Int64, cycle: Cycle, townhall: WireStage,
         posts: [WirePost]?, ranks: WireRanks?, myVotes: [String: Int], comments: [WireComment]?,
-        announcements: [Announcement]?, presence: WirePresence, recovered: Bool, agenda: [String]? = nil
+        announcements: [Announcement]?, presence: WirePresence, recovered: Bool, agenda: [String]? = nil,
+        polls: [WirePoll]? = nil, myAnswers: [String: [Int]] = [:]
     ) {
         self.user = user
         self.epoch = epoch
@@ -37,6 +42,8 @@ package struct Welcome: Encodable, Sendable {
         self.presence = presence
         self.recovered = recovered
         self.agenda = agenda
+        self.polls = polls
+        self.myAnswers = myAnswers
     }
 }
 
@@ -60,6 +67,11 @@ package struct Update: Encodable, Sendable {
     package var removedAnnouncements: [String]?
     /// Reactions since the previous update, by emoji (§9); the same for every audience.
     package var reactions: [String: Int]?
+    /// Polls opened, closed, or whose counts changed (§9).
+    package var polls: [WirePoll]?
+    /// Duplicate id → the post it was merged into (§9); an undone merge is not here
+    /// (the post comes back in `posts`).
+    package var merged: [String: String]?
 
     package init(seq: Int64) { self.seq = seq }
 
@@ -67,7 +79,7 @@ package struct Update: Encodable, Sendable {
     package var isEmpty: Bool {
         posts == nil && removed == nil && ranks == nil && comments == nil && announcements == nil
             && townhall == nil && cycle == nil && presence == nil && agenda == nil && removedComments == nil
-            && removedAnnouncements == nil && reactions == nil
+            && removedAnnouncements == nil && reactions == nil && polls == nil && merged == nil
     }
 }
 
@@ -82,8 +94,11 @@ package struct Ack: Encodable, Sendable {
         case cycle(Cycle)
         case thread(WirePost, [WireComment])
         /// One page; `next` is the `after` of the next page, nil on the last.
-        case archive(Cycle, [WirePost], next: Int?)
+        case archive(Cycle, [WirePost], next: Int?, polls: [WirePoll] = [])
         case erased(posts: Int, comments: Int, votes: Int)
+        case poll(WirePoll)
+        case pollAnswer(WirePoll, choices: [Int])
+        case similar([WirePost])
     }
 
     package var id: JSONValue
@@ -94,7 +109,7 @@ package struct Ack: Encodable, Sendable {
         self.payload = payload
     }
 
-    enum Keys: String, CodingKey { case type, id, post, value, comment, announcement, cycle, comments, posts, erased, next }
+    enum Keys: String, CodingKey { case type, id, post, value, comment, announcement, cycle, comments, posts, erased, next, poll, choices, polls }
 
     package func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: Keys.self)
@@ -112,12 +127,18 @@ package struct Ack: Encodable, Sendable {
         case .thread(let post, let comments):
             try c.encode(post, forKey: .post)
             try c.encode(comments, forKey: .comments)
-        case .archive(let cycle, let posts, let next):
+        case .archive(let cycle, let posts, let next, let polls):
             try c.encode(cycle, forKey: .cycle)
             try c.encode(posts, forKey: .posts)
             try c.encode(next, forKey: .next)
+            try c.encode(polls, forKey: .polls)
         case .erased(let posts, let comments, let votes):
             try c.encode(["posts": posts, "comments": comments, "votes": votes], forKey: .erased)
+        case .poll(let poll): try c.encode(poll, forKey: .poll)
+        case .pollAnswer(let poll, let choices):
+            try c.encode(poll, forKey: .poll)
+            try c.encode(choices, forKey: .choices)
+        case .similar(let posts): try c.encode(posts, forKey: .posts)
         }
     }
 }
@@ -169,5 +190,27 @@ package struct ReviewNotice: Encodable, Sendable {
         try c.encode(post, forKey: .post)
         try c.encode(approved, forKey: .approved)
         try c.encode(reason, forKey: .reason)
+    }
+}
+
+/// Tells an author their post was merged into another (`into`), or split off again
+/// (`into` null). An extension of §9, sent only to the author's own connections.
+package struct MergeNotice: Encodable, Sendable {
+    package var type = "merged"
+    package var post: WirePost
+    package var into: WirePost?
+
+    package init(post: WirePost, into: WirePost?) {
+        self.post = post
+        self.into = into
+    }
+
+    enum Keys: String, CodingKey { case type, post, into }
+
+    package func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: Keys.self)
+        try c.encode(type, forKey: .type)
+        try c.encode(post, forKey: .post)
+        try c.encode(into, forKey: .into)
     }
 }

@@ -21,6 +21,7 @@ package struct WelcomeTemplate: Sendable {
         var comments: [WireComment]
         var cycle: Cycle
         var epoch: String
+        var polls: [WirePoll]
         var presence: WirePresence
         var ranks: WireRanks
         var recovered = false
@@ -31,17 +32,19 @@ package struct WelcomeTemplate: Sendable {
 
     /// What is the user's own.
     private struct Own: Encodable {
+        var myAnswers: [String: [Int]]
         var myVotes: [String: Int]
         var user: WireUser
     }
 
     package init(
         encoder: FrameEncoder, epoch: String, seq: Int64, cycle: Cycle, townhall: WireStage, posts: [WirePost],
-        ranks: WireRanks, comments: [WireComment], announcements: [Announcement], presence: WirePresence, agenda: [String]?
+        ranks: WireRanks, comments: [WireComment], announcements: [Announcement], presence: WirePresence, agenda: [String]?,
+        polls: [WirePoll] = []
     ) {
         let shared = Shared(
             agenda: agenda, announcements: announcements, comments: comments, cycle: cycle, epoch: epoch,
-            presence: presence, ranks: ranks, seq: seq, townhall: townhall
+            polls: polls, presence: presence, ranks: ranks, seq: seq, townhall: townhall
         )
         head = Array(#""posts":["#.utf8) + Self.inner(encoder.encode(posts))
         tail = Array("],".utf8) + encoder.encode(shared).dropFirst()
@@ -49,8 +52,10 @@ package struct WelcomeTemplate: Sendable {
     }
 
     /// One user's welcome: `{` their fields, the shared posts and their own, the rest `}`.
-    package func welcome(encoder: FrameEncoder, user: WireUser, myVotes: [String: Int], ownPosts: [WirePost]) -> [UInt8] {
-        let own = encoder.encode(Own(myVotes: myVotes, user: user))
+    package func welcome(
+        encoder: FrameEncoder, user: WireUser, myVotes: [String: Int], ownPosts: [WirePost], myAnswers: [String: [Int]] = [:]
+    ) -> [UInt8] {
+        let own = encoder.encode(Own(myAnswers: myAnswers, myVotes: myVotes, user: user))
         let extra = ownPosts.isEmpty ? [] : Self.inner(encoder.encode(ownPosts))
         var bytes: [UInt8] = []
         bytes.reserveCapacity(own.count + head.count + extra.count + tail.count + 2)

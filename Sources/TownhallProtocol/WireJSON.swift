@@ -79,9 +79,11 @@ extension WirePost: JSONWritable {
         json.field("cycle", post.cycle)
         json.field("down", post.down)
         json.field("id", post.id)
+        if let mergedInto = post.mergedInto { json.field("mergedInto", mergedInto) }
         if audience == .staff { json.fieldOrNull("note", post.note) }
         json.field("office", post.office)
         json.field("score", post.score)
+        if let similarity { json.field("similarity", JSONValue.double(similarity)) }
         json.field("status", post.status.rawValue)
         if audience == .staff {
             json.key("support")
@@ -98,6 +100,31 @@ extension WirePost: JSONWritable {
         }
         json.field("text", post.text)
         json.field("up", post.up)
+        json.endObject()
+    }
+}
+
+extension WirePoll: JSONWritable {
+    package func write(to json: inout JSONWriter) {
+        json.beginObject()
+        json.key("closedAt")
+        if let closedAt = poll.closedAt { json.int(closedAt) } else { json.null() }
+        json.field("createdAt", poll.createdAt)
+        json.field("cycle", poll.cycle)
+        json.field("id", poll.id)
+        json.field("multi", poll.multi)
+        json.key("options")
+        json.beginArray()
+        for (text, votes) in zip(poll.options, poll.votes) {
+            json.beginObject()
+            json.field("text", text)
+            json.field("votes", votes)
+            json.endObject()
+        }
+        json.endArray()
+        json.field("question", poll.question)
+        json.field("state", poll.state.rawValue)
+        json.field("voters", poll.voters)
         json.endObject()
     }
 }
@@ -178,6 +205,13 @@ extension Update: JSONWritable {
         if let announcements { json.field("announcements", announcements) }
         if let comments { json.field("comments", comments) }
         if let cycle { json.field("cycle", cycle) }
+        if let merged {
+            json.key("merged")
+            json.beginObject()
+            for (duplicate, target) in merged.sorted(by: { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }) { json.field(duplicate, target) }
+            json.endObject()
+        }
+        if let polls { json.field("polls", polls) }
         if let posts { json.field("posts", posts) }
         if let presence { json.field("presence", presence) }
         if let ranks { json.field("ranks", ranks) }
@@ -202,8 +236,8 @@ extension Ack: JSONWritable {
     /// enough for the Encodable form.
     var isWritable: Bool {
         switch payload {
-        case .none, .post, .vote, .comment, .announcement, .cycle: true
-        case .thread, .archive, .erased: false
+        case .none, .post, .vote, .comment, .announcement, .cycle, .poll, .pollAnswer: true
+        case .thread, .archive, .erased, .similar: false
         }
     }
 
@@ -213,9 +247,18 @@ extension Ack: JSONWritable {
         case .announcement(let announcement): json.field("announcement", announcement)
         case .comment(let comment): json.field("comment", comment)
         case .cycle(let cycle): json.field("cycle", cycle)
+        case .pollAnswer(_, let choices):
+            json.key("choices")
+            json.beginArray()
+            for choice in choices { json.int(Int64(choice)) }
+            json.endArray()
         default: break
         }
         json.field("id", id)
+        switch payload {
+        case .poll(let poll), .pollAnswer(let poll, _): json.field("poll", poll)
+        default: break
+        }
         switch payload {
         case .post(let post): json.field("post", post)
         case .vote(let post, _): json.field("post", post)

@@ -23,14 +23,18 @@ package struct WireAuthor: Encodable, Sendable {
 package struct WirePost: Encodable, Sendable {
     var post: Post
     var audience: Audience
+    /// How like a `similar` request's text it is (0–1); only in that request's ack.
+    var similarity: Double?
 
-    package init(_ post: Post, for audience: Audience) {
+    package init(_ post: Post, for audience: Audience, similarity: Double? = nil) {
         self.post = post
         self.audience = audience
+        self.similarity = similarity
     }
 
     enum Keys: String, CodingKey {
         case id, cycle, text, author, office, createdAt, up, down, score, comments, status, note, answer, carriedFrom, support
+        case mergedInto, similarity
     }
 
     package func encode(to encoder: any Encoder) throws {
@@ -52,6 +56,8 @@ package struct WirePost: Encodable, Sendable {
         try c.encode(post.status, forKey: .status)
         try c.encode(post.answer, forKey: .answer)
         try c.encode(post.carriedFrom, forKey: .carriedFrom)
+        try c.encodeIfPresent(post.mergedInto, forKey: .mergedInto)
+        try c.encodeIfPresent(similarity, forKey: .similarity)
         if audience == .staff {
             try c.encode(post.note, forKey: .note)
             try c.encode(post.support.mapValues(WireSupport.init), forKey: .support)
@@ -136,4 +142,28 @@ package struct WireRanks: Encodable, Sendable {
 
     /// Whether every ordering is here, so both encodings are the same bytes.
     package var isComplete: Bool { top != nil && hot != nil && best != nil && new != nil }
+}
+
+/// A poll on the wire (PROTOCOL.md §9): counts for everyone, never who chose what.
+package struct WirePoll: Encodable, Sendable {
+    var poll: Poll
+
+    package init(_ poll: Poll) { self.poll = poll }
+
+    struct Option: Encodable { var text: String; var votes: Int }
+
+    enum Keys: String, CodingKey { case id, cycle, question, options, multi, state, voters, createdAt, closedAt }
+
+    package func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: Keys.self)
+        try c.encode(poll.id, forKey: .id)
+        try c.encode(poll.cycle, forKey: .cycle)
+        try c.encode(poll.question, forKey: .question)
+        try c.encode(zip(poll.options, poll.votes).map { Option(text: $0, votes: $1) }, forKey: .options)
+        try c.encode(poll.multi, forKey: .multi)
+        try c.encode(poll.state.rawValue, forKey: .state)
+        try c.encode(poll.voters, forKey: .voters)
+        try c.encode(poll.createdAt, forKey: .createdAt)
+        try c.encode(poll.closedAt, forKey: .closedAt)
+    }
 }

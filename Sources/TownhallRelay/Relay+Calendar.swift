@@ -61,6 +61,20 @@ extension Relay {
     }
 }
 
+extension Relay {
+    /// Tells the author of a merged post where their question went (and that it is back,
+    /// when the merge is undone): their post, and the one it joined.
+    func notifyMerged(_ changes: [Change]) {
+        for case let .merged(id, target) in changes {
+            guard let post = core.post(id), !post.isErased else { continue }
+            let notice = MergeNotice(post: WirePost(post, for: .employees), into: target.flatMap(core.post).map { WirePost($0, for: .employees) })
+            for connection in sessions.connections(of: post.author.id) {
+                send(notice, to: connection)
+            }
+        }
+    }
+}
+
 extension Request {
     /// Whether this request erases content (the disk must forget it too).
     var erases: Bool {

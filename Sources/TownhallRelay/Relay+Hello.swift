@@ -73,7 +73,8 @@ extension Relay {
         let template = welcomeTemplate(for: audience)
         let own = core.posts(by: actor.id).filter { !template.postIDs.contains($0.id) && core.canSee($0, actor) }
         let bytes = template.welcome(
-            encoder: encoder, user: WireUser(actor), myVotes: core.votes(of: actor.id), ownPosts: own.map { WirePost($0, for: audience) }
+            encoder: encoder, user: WireUser(actor), myVotes: core.votes(of: actor.id), ownPosts: own.map { WirePost($0, for: audience) },
+            myAnswers: core.answers(of: actor.id)
         )
         send(OutboundFrame(bytes, headroom: transport?.frameHeadroom ?? 0), to: connection)
     }
@@ -97,7 +98,7 @@ extension Relay {
             encoder: encoder, epoch: epoch, seq: feed.seq, cycle: core.cycle, townhall: WireStage(core.stage), posts: posts,
             ranks: WireRanks(current), comments: core.liveComments(last: config.welcomeComments).map(WireComment.init),
             announcements: core.announcements(last: config.welcomeAnnouncements), presence: sessions.presence.snapshot,
-            agenda: audience == .staff ? core.agenda : nil
+            agenda: audience == .staff ? core.agenda : nil, polls: core.polls(inCycle: core.cycle.id).map(WirePoll.init)
         )
         feeds[audience.rawValue].welcome = (epoch, stateVersion, feed.seq, template)
         metrics.welcomesBuilt.increment()
@@ -111,7 +112,7 @@ extension Relay {
             user: WireUser(actor), epoch: epoch, seq: seq, cycle: core.cycle, townhall: WireStage(core.stage),
             posts: nil, ranks: nil, myVotes: core.votes(of: actor.id), comments: nil, announcements: nil,
             presence: sessions.presence.snapshot, recovered: true,
-            agenda: audience == .staff ? core.agenda : nil
+            agenda: audience == .staff ? core.agenda : nil, myAnswers: core.answers(of: actor.id)
         )
     }
 }

@@ -51,6 +51,8 @@ extension Relay {
             archivePage(cycle: cycle, after: after, limit: limit, id: id, to: connection, as: actor)
         case .react(let reaction):
             react(reaction, from: connection, as: actor)
+        case .similar(let text):
+            similar(text, id: frame.id, to: connection, as: actor)
         case .command where sessions[connection]?.readOnly == true:
             reject(connection, ErrorReply(id: frame.id, code: .forbidden, message: "this room screen is read-only"))
         case .command(let command):
@@ -91,7 +93,7 @@ extension Relay {
         switch command {
         case .post: config.rateLimits.posts
         case .comment: config.rateLimits.comments
-        case .vote: config.rateLimits.votes
+        case .vote, .answerPoll: config.rateLimits.votes
         default: nil
         }
     }
@@ -127,6 +129,9 @@ extension Command {
         case .forget: "forget"
         case .purge: "purge"
         case .configure: "configure"
+        case .openPoll, .closePoll: "poll"
+        case .answerPoll: "poll_answer"
+        case .merge: "merge"
         }
     }
 }
@@ -155,6 +160,8 @@ extension Outcome.Result {
         case .announcement(let announcement): .announcement(announcement)
         case .cycle(let cycle): .cycle(cycle)
         case .erased(let posts, let comments, let votes): .erased(posts: posts, comments: comments, votes: votes)
+        case .poll(let poll): .poll(WirePoll(poll))
+        case .pollAnswer(let poll, let choices): .pollAnswer(WirePoll(poll), choices: choices)
         case .done: .none
         }
     }
@@ -169,6 +176,7 @@ extension Relay {
         case .thread, .archive: config.rateLimits.reads
         case .ping: config.rateLimits.pings
         case .refresh: config.rateLimits.tokens
+        case .similar: config.rateLimits.votes
         case .hello, .command, .react: nil
         }
     }
@@ -200,7 +208,8 @@ extension Relay {
             let visible = state.posts(inCycle: cycle).filter { state.canSee($0, actor) }.sorted(by: Post.topOrder)
             let page = visible.dropFirst(after).prefix(limit)
             let next = after + page.count < visible.count ? after + page.count : nil
-            let ack = Ack(id: id, payload: .archive(info.cycle, page.map { WirePost($0, for: audience) }, next: next))
+            let polls = after == 0 ? state.polls(inCycle: cycle).map(WirePoll.init) : []
+            let ack = Ack(id: id, payload: .archive(info.cycle, page.map { WirePost($0, for: audience) }, next: next, polls: polls))
             return FrameEncoder().encode(ack)
         }) { bytes in
             guard let bytes, self.sessions[connection]?.actor != nil else { return }
@@ -220,6 +229,7 @@ extension ClientMessage {
         case .archive: "archive"
         case .command(let command): command.kind
         case .react: "react"
+        case .similar: "similar"
         }
     }
 }

@@ -29,6 +29,7 @@ extension Relay {
             announced += batch.changes
             if !batch.changes.isEmpty { stateVersion += 1 }
             notifyReviewed(batch.changes)
+            notifyMerged(batch.changes)
             if batch.records.contains(where: \.erases) { disk.snapshotSoon = true }
         case .failure(let error):
             if disk.failed(now: clock.monotonicMillis) {
@@ -101,6 +102,9 @@ extension Relay {
         // Posts this audience had and must drop; other changed posts it cannot see
         // (a new pending post) are simply not mentioned.
         var withdrawn = Set<String>()
+        var pollIDs: [String] = []
+        var pollSeen = Set<String>()
+        var merged: [String: String] = [:]
         for change in announced {
             switch change {
             case .post(let id):
@@ -128,6 +132,11 @@ extension Relay {
                 if audience == .employees { withdrawn.insert(id) }
             case .erased(let id):
                 withdrawn.insert(id)
+            case .poll(let id):
+                if pollSeen.insert(id).inserted { pollIDs.append(id) }
+            case .merged(let id, let target):
+                // Only the staff see a merged post itself; everyone may follow where it went.
+                if let target { merged[id] = target } else { merged[id] = nil }
             case .reviewed, .configured:
                 break
             }
@@ -146,6 +155,9 @@ extension Relay {
         update.removed = removed.isEmpty ? nil : removed
         update.comments = comments.isEmpty ? nil : comments
         update.announcements = announcements.isEmpty ? nil : announcements.reversed()
+        let polls = pollIDs.compactMap { core.poll($0) }.map(WirePoll.init)
+        update.polls = polls.isEmpty ? nil : polls
+        update.merged = merged.isEmpty ? nil : merged
         var rankChanges: WireRanks?
         if rankable || !feeds[audience.rawValue].ranksAhead.isEmpty {
             let ranks = core.ranks(for: audience, depth: config.rankDepth)

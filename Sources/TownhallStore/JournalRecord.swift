@@ -36,6 +36,7 @@ package enum JournalRecord {
         case int(Int64)
         case bool(Bool)
         case texts([String])
+        case ints([Int])
         case object([(key: String, value: Value)])
 
         /// Objects with their keys sorted (byte order), so a request is always the same bytes.
@@ -47,6 +48,10 @@ package enum JournalRecord {
             case .texts(let texts):
                 json.beginArray()
                 for text in texts { json.string(text) }
+                json.endArray()
+            case .ints(let numbers):
+                json.beginArray()
+                for number in numbers { json.int(Int64(number)) }
                 json.endArray()
             case .object(let fields):
                 json.beginObject()
@@ -100,6 +105,11 @@ package enum JournalRecord {
         case let .purge(before): return with("purge", [("before", .int(before))])
         case let .forget(user): return with("forget", [("user", .text(user))])
         case let .configure(reviewPosts): return with("configure", [("reviewPosts", .bool(reviewPosts))])
+        case let .openPoll(question, options, multi):
+            return with("pollOpen", [("question", .text(question)), ("options", .texts(options)), ("multi", .bool(multi))])
+        case let .closePoll(poll): return with("pollClose", [("poll", .text(poll))])
+        case let .answerPoll(poll, choices): return with("pollAnswer", [("poll", .text(poll)), ("choices", .ints(choices))])
+        case let .merge(post, into): return with("merge", [("post", .text(post)), ("into", .text(into))])
         }
     }
 
@@ -124,6 +134,14 @@ package enum JournalRecord {
         case "purge": return .purge(before: try f.int("before"))
         case "forget": return .forget(user: try f.string("user"))
         case "configure": return .configure(reviewPosts: try f.bool("reviewPosts"))
+        case "pollOpen":
+            guard let options = f.object["options"] as? [String] else { throw Unreadable(reason: "pollOpen without its options") }
+            return .openPoll(question: try f.string("question"), options: options, multi: try f.bool("multi"))
+        case "pollClose": return .closePoll(poll: try f.string("poll"))
+        case "pollAnswer":
+            guard let choices = f.object["choices"] as? [NSNumber] else { throw Unreadable(reason: "pollAnswer without its choices") }
+            return .answerPoll(poll: try f.string("poll"), choices: choices.map(\.intValue))
+        case "merge": return .merge(post: try f.string("post"), into: try f.string("into"))
         default: throw Unreadable(reason: "an unknown command '\(type)'")
         }
     }
