@@ -35,12 +35,28 @@ extension CycleReport {
         out += "\n## Top unanswered\n\n"
         out += list(Array(posts.filter { $0.status == .open }.prefix(Self.topUnansweredCount)), empty: "No open questions.")
 
+        if !polls.isEmpty {
+            out += "\n## Polls\n\n"
+            for poll in polls { out += pollSection(poll) }
+        }
+
         out += "\n## Office participation\n\n"
         out += "| Office | Posts | Voters | Comments |\n| --- | ---: | ---: | ---: |\n"
         for (office, activity) in rankedOffices {
             out += "| \(MarkdownText.cell(office)) | \(Self.grouped(activity.posts)) | \(Self.grouped(activity.voters)) | \(Self.grouped(activity.comments)) |\n"
         }
         return out
+    }
+
+    /// A poll's question, then each option with its count and share of the people who answered.
+    func pollSection(_ poll: ReportPoll) -> String {
+        var out = "**" + MarkdownText.cell(poll.question) + "** (" + Self.count(poll.voters, "person", "people")
+            + (poll.multi ? ", several choices each" : "") + ")\n\n"
+        for option in poll.options {
+            let share = poll.voters == 0 ? 0 : (option.votes * 100 + poll.voters / 2) / poll.voters
+            out += "- " + MarkdownText.cell(option.text) + ": " + Self.grouped(option.votes) + " (\(share)%)\n"
+        }
+        return out + "\n"
     }
 
     /// "42 questions from 7 offices, 1,284 votes from 310 people, 57 comments, 5 answered."

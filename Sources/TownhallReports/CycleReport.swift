@@ -23,12 +23,15 @@ package struct CycleReport: Codable, Sendable, Equatable {
     /// Shortlisted posts of this cycle that carried over to a later one (they now belong
     /// to it, votes and all), in `top` order as they stand now.
     package var carriedOver: [ReportPost]
+    /// The cycle's polls, oldest first.
+    package var polls: [ReportPoll]
 
     package init(
         cycle: ReportCycle, generatedAt: Int64, totals: ReportTotals, offices: [String: OfficeActivity],
-        posts: [ReportPost], liveComments: [ReportComment], carriedOver: [ReportPost] = []
+        posts: [ReportPost], liveComments: [ReportComment], carriedOver: [ReportPost] = [], polls: [ReportPoll] = []
     ) {
         self.carriedOver = carriedOver
+        self.polls = polls
         self.cycle = cycle
         self.generatedAt = generatedAt
         self.totals = totals
@@ -77,7 +80,8 @@ package struct CycleReport: Codable, Sendable, Equatable {
             offices: offices,
             posts: ranked.map { ReportPost($0.0, comments: $0.1) },
             liveComments: live.map(ReportComment.init),
-            carriedOver: carried.map { ReportPost($0, comments: townhall.comments(on: $0.id)) }
+            carriedOver: carried.map { ReportPost($0, comments: townhall.comments(on: $0.id)) },
+            polls: townhall.polls(inCycle: id).reversed().map(ReportPoll.init)
         )
     }
 
