@@ -224,6 +224,25 @@ def restart(target, load_binary, connections, short):
             "reconnects": report.get("reconnects"), "closeCodes": report["connections"]["closeCodes"], "report": report}
 
 
+def reaction_storm(target, load_binary, connections, rate, short):
+    """N connected, the host announcing markers; the watchers react at `rate` a second (0:
+    the baseline). Server cores in the traffic phase, and from each reaction to the next
+    update carrying counts at its sender."""
+    with data_folder(load_binary, "bench-react-") as data:
+        process, port = target.start(data)
+        try:
+            report, samples = run_load(load_binary, port, data, [
+                "--connections", str(connections), "--voters", "0", "--announce-rate", "5", "--reaction-rate", str(rate),
+                "--duration", "6" if short else "20", "--idle", "3" if short else "5", "--drain", "2"], process.pid)
+        finally:
+            stop(process)
+    result = {"server": target.name, "connections": connections, "rate": rate, "report": report}
+    if "traffic" in samples and "drain" in samples:
+        (t1, c1, _), (t2, c2, _) = samples["traffic"], samples["drain"]
+        result["trafficCores"] = (c2 - c1) / (t2 - t1)
+    return result
+
+
 def line(result):
     r = result["report"]
     delivery, ack = r.get("delivery"), r.get("ack")
@@ -250,12 +269,14 @@ def main():
     parser.add_argument("--join", type=int, default=10000, help="connections for the join storm (0: none)")
     parser.add_argument("--ranks", default="changes", choices=["changes", "full"], help="how the load takes ranks in updates")
     parser.add_argument("--restart", type=int, default=18000, help="connections held through a restart (0: none)")
+    parser.add_argument("--reactions", type=int, default=18000, help="connections for the reaction storm (0: none)")
+    parser.add_argument("--reaction-rate", type=float, default=5000, help="reactions a second in the storm")
     parser.add_argument("--short", action="store_true", help="the CI form: 1,000 connections, a few seconds each")
     parser.add_argument("--json-out", help="also write every result here")
     options = parser.parse_args()
     if options.short:
         options.connections, options.duration, options.idle, options.drain, options.join = "1000", 8, 6, 3, 2000
-        options.restart = 1000
+        options.restart, options.reactions, options.reaction_rate = 1000, 1000, 1000
     peer_binary = options.peer or os.path.join(tempfile.gettempdir(), "townhall-bench-peer")
     if not os.path.exists(peer_binary):
         subprocess.run([os.path.join(ROOT, "bench/peer/build.sh"), peer_binary], check=True, cwd=ROOT)
@@ -290,6 +311,21 @@ def main():
               f"{r.get('stillOut', 0):,} still out, all back in {seconds if seconds is not None else float('nan'):.2f} s after the first loss, "
               f"back p50/p99/max {ms(back, 'p50Ms'):.0f} / {ms(back, 'p99Ms'):.0f} / {ms(back, 'maxMs'):.0f} ms, closes {codes} "
               f"(target all back within 20 s, no 4009: {'met' if met else 'missed'})", flush=True)
+    storms = []
+    if options.reactions:
+        target = townhall(options.bin, max(int(t) for t in options.threads.split(",")))
+        print(f"\nreaction storm, {options.reactions:,} connected on {target.name}, markers 5/s:")
+        for rate in (0, options.reaction_rate):
+            result = reaction_storm(target, options.bin, options.reactions, rate, options.short)
+            storms.append(result)
+            r = result["report"]
+            reactions = r.get("reactions") or {}
+            counts = reactions.get("delivery") or {}
+            print(f"  {rate:,.0f} reactions/s: server {result.get('trafficCores', float('nan')):.2f} cores, "
+                  f"marker delivery p50/p99 {ms(r.get('delivery'), 'p50Ms'):.0f} / {ms(r.get('delivery'), 'p99Ms'):.0f} ms, "
+                  + (f"reactions sent {reactions.get('sent', 0):,} counted {reactions.get('counted', 0):,}, "
+                     f"reaction to counts p50/p99 {ms(counts, 'p50Ms'):.0f} / {ms(counts, 'p99Ms'):.0f} ms, " if rate else "")
+                  + f"closed {r['connections'].get('closed', 0)}, load generator {r['generator']['coresInTraffic']:.2f} cores", flush=True)
     print("\nratios in this run (frames delivered per server CPU-second, townhall / plain-C peer):")
     for connections in sorted({r["connections"] for r in results}):
         base = next(r for r in results if r["connections"] == connections and r["server"] == targets[0].name)
@@ -299,7 +335,7 @@ def main():
                 print(f"  {connections:,}: {r['server']}: {ratio:.2f} (target 0.90: {'met' if ratio >= 0.9 else 'missed'})")
     if options.json_out:
         with open(options.json_out, "w") as f:
-            json.dump({"runs": results, "joins": joins, "restarts": restarts}, f, indent=1)
+            json.dump({"runs": results, "joins": joins, "restarts": restarts, "reactionStorms": storms}, f, indent=1)
 
 
 if __name__ == "__main__":

@@ -136,6 +136,18 @@ enum FrameScan {
         return out
     }
 
+    /// The sum of an update's `reactions` map (`{"👏":3,"😂":1}`: emoji keys, integer
+    /// counts, no nesting), or nil when it has none.
+    static func reactions(_ frame: UnsafeRawBufferPointer) -> Int? {
+        guard let start = find(Array(#""reactions":{"#.utf8), in: frame) else { return nil }
+        var total = 0, at = start + 13
+        while at < frame.count, frame[at] != UInt8(ascii: "}") {
+            if frame[at] == UInt8(ascii: ":"), let count = integer(in: frame, at: at + 1) { total += Int(count) }
+            at += 1
+        }
+        return total
+    }
+
     /// `myVotes` of a welcome: `{"p3":1,"p7":-1}`, read by hand (no nesting, ids are plain).
     static func myVotes(_ frame: UnsafeRawBufferPointer) -> [(String, Int)] {
         guard let at = find(myVotesKey, in: frame) else { return [] }

@@ -8,6 +8,8 @@ enum LoadRequest: Sendable {
     case announce
     case comment
     case post
+    /// A live reaction: no id, no ack; its count comes back in an update.
+    case react
     /// Close with 1000 once everything before it is written (setup connections).
     case close
     /// Answers to the server's control frames; they go to the front of the queue.
@@ -61,6 +63,8 @@ struct LoadClient {
     /// Markers received that were sent after this client's welcome.
     var markers = 0
     var hadGap = false
+    /// When this client's oldest reaction not yet seen counted in an update was written (0: none).
+    var reactedNs: UInt64 = 0
     var closedByUs = false
     /// The close code the server sent (0: none yet).
     var closeCode = 0

@@ -100,6 +100,8 @@ package struct LoadConfig: Sendable {
     package var reconnect: Bool
     /// Hellos ask for `"ranks":"changes"` (only the orderings that moved).
     package var rankChanges: Bool
+    /// Live reactions a second, sent by the watchers in turn (PROTOCOL.md §9).
+    package var reactionRate: Double
     package var json: Bool
     package var shard: Int
     package var shards: Int
@@ -107,7 +109,7 @@ package struct LoadConfig: Sendable {
     package init(
         url: String, data: String, connections: Int, voters: Int, voteRate: Double, commenters: Int, commentRate: Double,
         announceRate: Double, ramp: Double, duration: Double, idle: Double, drain: Double, sources: String?,
-        processes: Int?, posts: Int, reconnect: Bool = false, rankChanges: Bool = true, json: Bool, shard: Int?, shards: Int?
+        processes: Int?, posts: Int, reconnect: Bool = false, rankChanges: Bool = true, reactionRate: Double = 0, json: Bool, shard: Int?, shards: Int?
     ) throws(LoadError) {
         self.url = url
         target = try LoadTarget(url: url)
@@ -118,7 +120,7 @@ package struct LoadConfig: Sendable {
             throw LoadError("--connections (\(connections)) must hold the voters (\(voters)), the commenters (\(commenters)) and the host (1)")
         }
         for (flag, value) in [("--vote-rate", voteRate), ("--comment-rate", commentRate), ("--announce-rate", announceRate),
-                              ("--ramp", ramp), ("--idle", idle), ("--drain", drain)]
+                              ("--ramp", ramp), ("--idle", idle), ("--drain", drain), ("--reaction-rate", reactionRate)]
         where !(value >= 0 && value.isFinite) {
             throw LoadError("\(flag) must be a number from 0 up")
         }
@@ -137,6 +139,7 @@ package struct LoadConfig: Sendable {
         self.posts = posts
         self.reconnect = reconnect
         self.rankChanges = rankChanges
+        self.reactionRate = reactionRate
         self.json = json
         self.sources = try SourceAddresses.parse(sources ?? (target.isLoopback ? "127.0.0.2-127.0.0.254" : "none"))
         let wanted = processes ?? (connections + 8_999) / 9_000
@@ -159,6 +162,10 @@ package struct LoadConfig: Sendable {
         }
         if commenters > 0, commentRate / Double(commenters) > 0.5 {
             out.append("--comment-rate \(commentRate) over \(commenters) commenters is over the server's 30 comments a minute per user")
+        }
+        let watchers = connections - voters - commenters - 1
+        if reactionRate > 0, watchers == 0 || reactionRate / Double(max(watchers, 1)) > 5 {
+            out.append("--reaction-rate \(reactionRate) over \(watchers) watchers is over the server's 5 reactions a second per user")
         }
         if !sources.isEmpty, connections > sources.count * 2000 {
             out.append("\(connections) connections over \(sources.count) source addresses is over the server's default 2000 open per address")

@@ -113,6 +113,14 @@ package struct LoadReport: Codable, Sendable {
         package var timerLag: Latency
     }
 
+    /// `--reaction-rate`: written, counted in the host's updates, and from a reaction to
+    /// the next update with counts at its sender.
+    package struct Reactions: Codable, Sendable {
+        package var sent: Int
+        package var counted: Int
+        package var delivery: Latency
+    }
+
     package var plan: Plan
     package var shards: [Shard]
     package var generator: Generator
@@ -129,6 +137,7 @@ package struct LoadReport: Codable, Sendable {
     package var markers: Markers
     package var updates: Updates
     package var reconnects: Reconnects?
+    package var reactions: Reactions?
     package var requests: [String: RequestFigures]
     package var skipped: Int
     package var trafficSeconds: Double
@@ -223,6 +232,14 @@ package struct LoadReport: Codable, Sendable {
                 retryFailures: retryFailures
             )
         }
+        if config.reactionRate > 0 {
+            var delivery = Histogram()
+            for shard in shards { delivery.merge(shard.reactionDelivery) }
+            reactions = Reactions(
+                sent: shards.reduce(0) { $0 + $1.reactionsSent }, counted: shards.reduce(0) { $0 + $1.reactionsCounted },
+                delivery: Latency(delivery)
+            )
+        }
         self.requests = requests
         skipped = shards.reduce(0) { $0 + $1.skipped }
 
@@ -314,6 +331,10 @@ package struct LoadReport: Codable, Sendable {
         for kind in RequestKind.allCases where kind != .post {
             let figures = requests[kind.name] ?? RequestFigures()
             lines.append("\(kind.name) sent \(figures.sent) acked \(figures.acked) errors \(figures.errorCount)" + Self.counts(figures.errors) + " unanswered \(figures.unanswered)")
+        }
+        if let r = reactions {
+            lines.append("reactions sent \(r.sent) counted in the host's updates \(r.counted)")
+            lines.append("reaction to counts " + Self.latency(r.delivery, extended: true))
         }
         if skipped > 0 { lines.append("requests due with no open client to send them: \(skipped)") }
         lines.append(String(format: "traffic phase %.2f s", trafficSeconds))

@@ -289,7 +289,16 @@ extension LoadRun {
     }
 
     func update(_ index: Int, _ frame: UnsafeRawBufferPointer) {
-        let (seq, markers) = readUpdate(frame)
+        let (seq, markers, reactions) = readUpdate(frame)
+        if let reactions {
+            if index == host { result.reactionsCounted += reactions }
+            let sent = clients[index].reactedNs
+            if sent > 0, index < measured {
+                let now = Monotonic.now()
+                result.reactionDelivery.record(now > sent ? now - sent : 0)
+                clients[index].reactedNs = 0
+            }
+        }
         if let seq {
             let last = clients[index].lastSeq
             if last >= 0 && seq != last + 1 {
@@ -318,18 +327,20 @@ extension LoadRun {
         }
     }
 
-    /// seq and markers of an update, from the cache when the same bytes were read before.
-    func readUpdate(_ frame: UnsafeRawBufferPointer) -> (Int64?, [UInt64]) {
-        guard let base = frame.baseAddress else { return (nil, []) }
+    /// seq, markers and the reactions counted in an update, from the cache when the same
+    /// bytes were read before.
+    func readUpdate(_ frame: UnsafeRawBufferPointer) -> (Int64?, [UInt64], Int?) {
+        guard let base = frame.baseAddress else { return (nil, [], nil) }
         for entry in updateCache where entry.bytes.count == frame.count {
             let same = entry.bytes.withUnsafeBytes { cached in cached.baseAddress.map { memcmp($0, base, frame.count) == 0 } ?? false }
-            if same { return (entry.seq, entry.markers) }
+            if same { return (entry.seq, entry.markers, entry.reactions) }
         }
         let seq = FrameScan.seq(frame)
         let markers = FrameScan.markers(frame)
-        updateCache.insert((Array(frame), seq, markers), at: 0)
+        let reactions = FrameScan.reactions(frame)
+        updateCache.insert((Array(frame), seq, markers, reactions), at: 0)
         if updateCache.count > 4 { updateCache.removeLast() }
-        return (seq, markers)
+        return (seq, markers, reactions)
     }
 
     /// An ack or error for one of our requests (voters, commenters, the host).

@@ -98,6 +98,13 @@ extension LoadRun {
                 if clients[host].state == .welcomed { enqueue(host, .announce) } else { result.skipped += 1 }
             }
         }
+        if reactionRate > 0, !watchers.isEmpty {
+            reactionCredit = min(reactionCredit + reactionRate * elapsed, max(1, reactionRate / 4))
+            while reactionCredit >= 1 {
+                reactionCredit -= 1
+                if let index = nextOpen(watchers, turn: &watcherTurn) { enqueue(index, .react) } else { result.skipped += 1 }
+            }
+        }
         if commentRate > 0, !commenters.isEmpty {
             commentCredit = min(commentCredit + commentRate * elapsed, max(1, commentRate / 4))
             while commentCredit >= 1 {
@@ -212,6 +219,8 @@ extension LoadRun {
             builder.raw(#": how does the relay hold up under load? ("#)
             builder.number(now)
             builder.raw(#")"}"#)
+        case .react:
+            builder.raw(#"{"type":"react","emoji":"\#u{1F44F}"}"#)
         case .upgrade, .close, .closeReply, .pong:
             return -1
         }
@@ -223,6 +232,9 @@ extension LoadRun {
                 requests[kind.rawValue].sent += 1
                 if kind == .announce { result.markerSentNs.append(now) }
             }
+        } else if case .react = request {
+            if clients[index].reactedNs == 0 { clients[index].reactedNs = now }
+            if index < measured { result.reactionsSent += 1 }
         } else {
             clients[index].helloNs = now
         }

@@ -99,6 +99,10 @@ package final class LoadRun: @unchecked Sendable {
     var voteCredit = 0.0
     var announceCredit = 0.0
     var commentCredit = 0.0
+    var reactionCredit = 0.0
+    var watcherTurn = 0
+    let watchers: [Int]
+    let reactionRate: Double
     var voterTurn = 0
     var commenterTurn = 0
     let voters: [Int]
@@ -118,7 +122,7 @@ package final class LoadRun: @unchecked Sendable {
 
     // Counting, by role (raw value) and request kind (raw value); named when reported.
     var builder = FrameBuilder()
-    var updateCache: [(bytes: [UInt8], seq: Int64?, markers: [UInt64])] = []
+    var updateCache: [(bytes: [UInt8], seq: Int64?, markers: [UInt64], reactions: Int?)] = []
     var trafficFrames = [UInt64](repeating: 0, count: LoadRole.allCases.count)
     var trafficBytes = [UInt64](repeating: 0, count: LoadRole.allCases.count)
     var totalFrames = [UInt64](repeating: 0, count: LoadRole.allCases.count)
@@ -151,6 +155,8 @@ package final class LoadRun: @unchecked Sendable {
         measured = globals.count
         voters = clients.indices.filter { clients[$0].role == .voter }
         commenters = clients.indices.filter { clients[$0].role == .commenter }
+        watchers = clients.indices.filter { clients[$0].role == .watcher }
+        reactionRate = plan.share(config.reactionRate, of: .watcher)
         host = clients.indices.first { clients[$0].role == .host }
         voteRate = plan.share(config.voteRate, of: .voter)
         commentRate = plan.share(config.commentRate, of: .commenter)

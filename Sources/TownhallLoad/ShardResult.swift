@@ -103,6 +103,12 @@ package struct ShardResult: Codable, Sendable {
     package var retryFailures: [String: Int] = [:]
     package var firstDropNs: UInt64?
     package var lastBackNs: UInt64?
+    /// `--reaction-rate`: reactions written; those counted in the updates the host got
+    /// (the host's shard only); the time from a reaction to the next update carrying
+    /// reactions at its sender.
+    package var reactionsSent = 0
+    package var reactionsCounted = 0
+    package var reactionDelivery = Histogram()
     package var notes: [String] = []
 
     package init() {}

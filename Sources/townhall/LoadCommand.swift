@@ -16,6 +16,7 @@ struct LoadCommand: AsyncParsableCommand {
     @Option(name: .customLong("vote-rate"), help: "Votes per second over all voters.") var voteRate = 2000.0
     @Option(help: "Connections that send live comments.") var commenters = 0
     @Option(name: .customLong("comment-rate"), help: "Live comments per second over all commenters.") var commentRate = 10.0
+    @Option(name: .customLong("reaction-rate"), help: "Live reactions per second over all watchers (never acked; the server allows 5 a second per user).") var reactionRate = 0.0
     @Option(name: .customLong("announce-rate"), help: "Host announcements (latency markers) per second.") var announceRate = 5.0
     @Option(help: "New connections per second (0: all at once).") var ramp = 2000.0
     @Option(help: "Seconds of traffic after every connection is welcomed.") var duration = 30.0
@@ -37,7 +38,7 @@ struct LoadCommand: AsyncParsableCommand {
             return try LoadConfig(
                 url: url, data: data, connections: connections, voters: voters, voteRate: voteRate, commenters: commenters,
                 commentRate: commentRate, announceRate: announceRate, ramp: ramp, duration: duration, idle: idle, drain: drain,
-                sources: sources, processes: processes, posts: posts, reconnect: reconnect, rankChanges: ranks == "changes", json: json, shard: shard, shards: shards
+                sources: sources, processes: processes, posts: posts, reconnect: reconnect, rankChanges: ranks == "changes", reactionRate: reactionRate, json: json, shard: shard, shards: shards
             )
         } catch {
             throw ValidationError(error.description)

@@ -97,6 +97,18 @@ def test_load_two_processes_merge(make_server):
     assert server.crashed() is None
 
 
+def test_load_reaction_storm_counts_every_reaction_once(make_server):
+    """Watchers react over two processes; every reaction written is counted exactly once
+    in the host's updates (none over the per-user limit), with its latency to the counts."""
+    server = make_server()
+    _, report = run_load(server, "--processes", "2", "--reaction-rate", "300")
+    reactions = report["reactions"]
+    assert reactions["sent"] > 1000, reactions
+    assert reactions["counted"] == reactions["sent"], reactions
+    assert reactions["delivery"]["samples"] > 0 and reactions["delivery"]["p99Ms"] < 5000, reactions
+    assert server.crashed() is None
+
+
 def test_load_text_report_lists_every_figure(make_server):
     server = make_server()
     args = [str(BIN), "load", "--url", server.ws_url, "--data", str(server.data), "--connections", "20",
