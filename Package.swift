@@ -56,7 +56,7 @@ let package = Package(
         .target(
             name: "TownhallRelay",
             dependencies: [
-                "TownhallCore", "TownhallProtocol", "TownhallStore", "TownhallReports", "TownhallTransport",
+                "TownhallCore", "TownhallProtocol", "TownhallStore", "TownhallReports", "TownhallTransport", "TownhallSimilar",
                 .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "Logging", package: "swift-log"),
@@ -99,6 +99,9 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(name: "TownhallReports", dependencies: ["TownhallCore"], swiftSettings: swiftSettings),
+        // "Already asked": the cycle's questions indexed for similarity, with no outside service.
+        .target(name: "TownhallSimilar", swiftSettings: swiftSettings),
+        .executableTarget(name: "SimilarBench", dependencies: ["TownhallSimilar"], swiftSettings: swiftSettings),
         .target(name: "TownhallTestSupport", dependencies: ["TownhallCore"], path: "Tests/TownhallTestSupport", swiftSettings: swiftSettings),
         .testTarget(name: "TownhallCoreTests", dependencies: ["TownhallCore", "TownhallTestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "TownhallProtocolTests", dependencies: ["TownhallProtocol"], swiftSettings: swiftSettings),
@@ -115,5 +118,6 @@ let package = Package(
         ),
         .testTarget(name: "LWSTransportTests", dependencies: ["LWSTransport", "TownhallTransport"], swiftSettings: swiftSettings),
         .testTarget(name: "TownhallReportsTests", dependencies: ["TownhallReports"], swiftSettings: swiftSettings),
+        .testTarget(name: "TownhallSimilarTests", dependencies: ["TownhallSimilar"], swiftSettings: swiftSettings),
     ]
 )

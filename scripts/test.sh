@@ -47,5 +47,9 @@ echo "== benchmark: service-thread stalls with a week loaded (short form, debug 
 swift build --product StallBench
 .build/debug/StallBench 1000 40000 10000
 
+echo "== benchmark: \"already asked\" quality (fails under precision@1 0.8 or recall@3 0.7) and cost (short form, debug build)"
+swift build --product SimilarBench
+.build/debug/SimilarBench bench/similar/questions.json --short
+
 echo "== soak (short form: 1 minute after a 70 s warm-up; scripts/soak.sh --minutes 30 for the full run)"
 scripts/soak.sh --bin "$TOWNHALL_BIN" --minutes 1

@@ -45,6 +45,7 @@ extension Relay: TransportHandler {
         let now = clock.monotonicMillis
         closeOverdue(now: now)
         tendCalendar(now: now)
+        tendSimilar()
         publishUpdates(now: now)
         tendJournal(now: now)
         if now - lastPrune >= 10_000 {

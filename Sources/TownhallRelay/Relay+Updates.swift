@@ -30,6 +30,7 @@ extension Relay {
             if !batch.changes.isEmpty { stateVersion += 1 }
             notifyReviewed(batch.changes)
             notifyMerged(batch.changes)
+            indexSimilar(batch.changes)
             if batch.records.contains(where: \.erases) { disk.snapshotSoon = true }
         case .failure(let error):
             if disk.failed(now: clock.monotonicMillis) {

@@ -34,6 +34,8 @@ package final class Relay: @unchecked Sendable {
     var announced: [Change] = []
     /// Reactions since the last update, by emoji (§9): counted, never stored.
     var reactions: [String: Int] = [:]
+    /// The current cycle's posts indexed for `similar` (§9).
+    var similarPosts = SimilarPosts()
     /// Rises with every batch of durable changes: a welcome template older than it is stale.
     var stateVersion = 0
     /// When updates last went out (monotonic ms).

@@ -35,7 +35,7 @@ struct ReportJSONTests {
     @Test("top-level keys, cycle and totals")
     func cycleAndTotals() throws {
         let root = try object(try seededReport())
-        #expect(Set(root.keys) == ["cycle", "generatedAt", "totals", "offices", "posts", "liveComments", "carriedOver"])
+        #expect(Set(root.keys) == ["cycle", "generatedAt", "totals", "offices", "posts", "liveComments", "carriedOver", "polls"])
         #expect(root["generatedAt"] as? Int64 == Clock.thirdCycle + 1)
 
         let cycle = try #require(root["cycle"] as? [String: Any])

@@ -94,3 +94,17 @@ def test_answers_merges_and_polls_survive_kill_9_and_show_in_the_export(server):
     exported = json.loads(body)
     assert [(p["question"], [o["votes"] for o in p["options"]]) for p in exported["polls"]] == \
         [(POLL["question"], [0, 0, 1])]
+
+
+def test_similar_suggests_the_same_question_in_other_words_and_posts_nothing(server):
+    mod = server.client("sm-mod", role="moderator")
+    ann = server.client("sm-ann")
+    for text in ("When do we return to the office full time?", "Can we get more EV chargers in the parking garage?",
+                 "Will the canteen open on Saturdays?"):
+        acked(mod.request({"type": "post", "text": text}))
+    reply = acked(ann.request({"type": "similar", "text": "What is the date for return to office?"}))
+    assert reply["posts"], reply
+    first = reply["posts"][0]
+    assert first["text"] == "When do we return to the office full time?" and 0 < first["similarity"] <= 1, reply
+    assert code(ann.request({"type": "similar", "text": ""})) == "invalid_text"
+    assert len(server.all_posts()) == 3, "asking posts nothing"

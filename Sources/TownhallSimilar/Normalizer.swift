@@ -1,0 +1,68 @@
+/// The languages the analyser knows stop words and suffixes for.
+enum Language: Int, CaseIterable, Sendable {
+    case en, de, fr, es, pt, it, nl
+}
+
+/// Text → folded tokens, with no Foundation: lower-cased, diacritics removed, split at
+/// everything that is not a letter or digit (so "l'inflation" → "l", "inflation" and
+/// "Vier-Tage-Woche" → "vier", "tage", "woche"). Folding is a table over precomposed Latin
+/// letters plus dropping combining marks, so NFC and NFD input fold alike.
+enum Normalizer {
+    /// The tokens and, per language, how many letters typical of it appeared (ß, ñ, ç, ã…):
+    /// a hint for language detection that folding would otherwise erase.
+    static func analyze(_ text: String) -> (tokens: [String], hints: [Int]) {
+        var tokens: [String] = []
+        var hints = [Int](repeating: 0, count: Language.allCases.count)
+        var current = String.UnicodeScalarView()
+        func flush() {
+            if !current.isEmpty { tokens.append(String(current)); current = String.UnicodeScalarView() }
+        }
+        for scalar in text.lowercased().unicodeScalars {
+            if scalar.isASCII {
+                let v = scalar.value
+                if (v >= 97 && v <= 122) || (v >= 48 && v <= 57) { current.append(scalar) } else { flush() }
+                continue
+            }
+            if let hint = hintTable[scalar] { hints[hint.rawValue] += 1 }
+            if let folded = foldTable[scalar] {
+                current.append(contentsOf: folded.unicodeScalars)
+            } else if scalar.properties.generalCategory == .nonspacingMark {
+                continue  // a combining accent of decomposed input: drop it, keep the word whole
+            } else if scalar.properties.isAlphabetic || scalar.properties.numericType != nil {
+                current.append(scalar)
+            } else {
+                flush()
+            }
+        }
+        flush()
+        return (tokens, hints)
+    }
+
+    /// Folds a lexicon entry or stop word the same way as text (tokens joined by spaces).
+    static func fold(_ text: String) -> [String] { analyze(text).tokens }
+
+    /// Letters that point to one language more than others.
+    private static let hintTable: [Unicode.Scalar: Language] = {
+        var t: [Unicode.Scalar: Language] = [:]
+        for c in "ßäöü".unicodeScalars { t[c] = .de }
+        for c in "ñ¿¡".unicodeScalars { t[c] = .es }
+        for c in "çèêëîïûùœâ".unicodeScalars { t[c] = .fr }
+        for c in "ãõ".unicodeScalars { t[c] = .pt }
+        for c in "ìò".unicodeScalars { t[c] = .it }
+        return t
+    }()
+
+    /// Precomposed lower-case Latin letters → their base letters.
+    private static let foldTable: [Unicode.Scalar: String] = {
+        let groups: [(String, String)] = [
+            ("àáâãäåāăą", "a"), ("çćĉċč", "c"), ("ďđ", "d"), ("èéêëēĕėęě", "e"), ("ĝğġģ", "g"),
+            ("ĥħ", "h"), ("ìíîïĩīĭįı", "i"), ("ĵ", "j"), ("ķ", "k"), ("ĺļľŀł", "l"), ("ñńņňŉ", "n"),
+            ("òóôõöøōŏő", "o"), ("ŕŗř", "r"), ("śŝşšș", "s"), ("ţťŧț", "t"), ("ùúûüũūŭůűų", "u"),
+            ("ŵ", "w"), ("ýÿŷ", "y"), ("źżž", "z"),
+        ]
+        var t: [Unicode.Scalar: String] = [:]
+        for (letters, base) in groups { for c in letters.unicodeScalars { t[c] = base } }
+        t["ß"] = "ss"; t["æ"] = "ae"; t["œ"] = "oe"; t["ð"] = "d"; t["þ"] = "th"; t["ĳ"] = "ij"
+        return t
+    }()
+}
