@@ -10,22 +10,15 @@ struct SimilarPosts {
     var index = SimilarityIndex()
     /// The posts in the index: a post's text never changes, so each goes in once.
     var indexed: Set<String> = []
-    /// The cycle the index covers; the tick rebuilds it when the cycle moved on (and at start).
-    var cycle = 0
-    /// While a rebuild runs off the thread: what changed meanwhile, to apply to its result.
-    var rebuilding = false
-    var added: [(id: String, text: String)] = []
-    var removed: [String] = []
+    /// The cycle the index covers.
+    var cycle: Int
 
-    /// One cycle's posts indexed, from a copy of the state.
-    static func build(_ state: Townhall) -> (SimilarityIndex, Set<String>) {
-        var index = SimilarityIndex()
-        var ids = Set<String>()
-        for post in state.posts(inCycle: state.cycle.id) {
+    /// The current cycle's posts of `state`, indexed.
+    init(_ state: Townhall) {
+        cycle = state.cycle.id
+        for post in state.posts(inCycle: cycle) where indexed.insert(post.id).inserted {
             index.insert(id: post.id, text: post.text)
-            ids.insert(post.id)
         }
-        return (index, ids)
     }
 }
 
@@ -54,37 +47,27 @@ extension Relay {
 
     /// Keeps the index in step with what became durable: new posts go in, erased ones out.
     func indexSimilar(_ changes: [Change]) {
-        guard similarPosts.cycle == core.cycle.id else { return }  // the tick rebuilds it
+        guard similarPosts.cycle == core.cycle.id else { return }  // the tick starts the new cycle's
         for change in changes {
             switch change {
             case .post(let id):
                 guard let post = core.post(id), post.cycle == core.cycle.id, !post.isErased,
                       similarPosts.indexed.insert(id).inserted else { continue }
                 similarPosts.index.insert(id: id, text: post.text)
-                if similarPosts.rebuilding { similarPosts.added.append((id, post.text)) }
             case .erased(let id):
                 guard similarPosts.indexed.remove(id) != nil else { continue }
                 similarPosts.index.remove(id: id)
-                if similarPosts.rebuilding { similarPosts.removed.append(id) }
             default:
                 continue
             }
         }
     }
 
-    /// At start and when a new cycle began: builds its index from a copy of the state, off
-    /// the service thread (what is posted meanwhile is indexed as it comes, and again into
-    /// the built index when it is back).
+    /// A new cycle began: its index starts from the posts it holds, which are only the
+    /// shortlist carried over (and what was posted since the tick before), so this stays
+    /// small. The whole week's index is built once, at start, before the server serves.
     func tendSimilar() {
         guard similarPosts.cycle != core.cycle.id else { return }
-        let state = core
-        similarPosts = SimilarPosts(cycle: state.cycle.id, rebuilding: true)
-        offLoop({ SimilarPosts.build(state) }) { built in
-            guard self.similarPosts.cycle == state.cycle.id, self.similarPosts.rebuilding else { return }
-            var (index, ids) = built
-            for (id, text) in self.similarPosts.added where ids.insert(id).inserted { index.insert(id: id, text: text) }
-            for id in self.similarPosts.removed where ids.remove(id) != nil { index.remove(id: id) }
-            self.similarPosts = SimilarPosts(index: index, indexed: ids, cycle: state.cycle.id)
-        }
+        similarPosts = SimilarPosts(core)
     }
 }

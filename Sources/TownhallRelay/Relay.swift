@@ -35,7 +35,7 @@ package final class Relay: @unchecked Sendable {
     /// Reactions since the last update, by emoji (§9): counted, never stored.
     var reactions: [String: Int] = [:]
     /// The current cycle's posts indexed for `similar` (§9).
-    var similarPosts = SimilarPosts()
+    var similarPosts: SimilarPosts
     /// Rises with every batch of durable changes: a welcome template older than it is stale.
     var stateVersion = 0
     /// When updates last went out (monotonic ms).
@@ -73,6 +73,7 @@ package final class Relay: @unchecked Sendable {
         self.onFatal = onFatal
         self.config = config
         self.core = core
+        similarPosts = SimilarPosts(core)
         self.journal = journal
         self.authenticator = authenticator
         tokenChecks = TokenChecks(authenticator: authenticator)
