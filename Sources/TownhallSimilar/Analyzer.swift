@@ -14,7 +14,7 @@ final class Analyzer: Sendable {
     static let gramWeight: Float = 0.2
 
     /// Kind of a feature key, from its first character.
-    enum Kind: UInt8 { case concept = 0, word = 1, gram = 2, cognate = 3 }
+    enum Kind: UInt8 { case concept = 0, word = 1, gram = 2 }
 
     init(synonyms: [[String]]) {
         lexicon = ConceptLexicon(groups: synonyms)
@@ -26,7 +26,6 @@ final class Analyzer: Sendable {
         switch key.utf8.first {
         case UInt8(ascii: "c"): .concept
         case UInt8(ascii: "w"): .word
-        case UInt8(ascii: "k"): .cognate
         default: .gram
         }
     }
@@ -43,9 +42,6 @@ final class Analyzer: Sendable {
                 for id in ids { counts["c\(id)", default: 0] += 1 }
             case .word(let word):
                 counts["w" + Stemmer.stem(word, language), default: 0] += 1
-                if Self.kWeight > 0, word.count >= 6, word.utf8.allSatisfy({ $0 >= 97 && $0 <= 122 }) {
-                    counts["k" + String(word.prefix(5)), default: 0] += 1
-                }
                 let chars = Array("^" + word + "$")
                 if chars.count >= 5 {
                     for i in 0...(chars.count - 3) { counts["g" + String(chars[i..<(i + 3)]), default: 0] += 1 }
@@ -57,7 +53,6 @@ final class Analyzer: Sendable {
             case .concept: Self.conceptWeight
             case .word: Self.wordWeight
             case .gram: Self.gramWeight
-            case .cognate: Self.kWeight
             }
             return (key, base * (1 + Float(naturalLog(Double(count)))))
         }.sorted { $0.key < $1.key }
