@@ -33,7 +33,7 @@ extension Townhall {
         changes += bulletins.filter { $0.createdAt <= cutoff }.map { .announcementRemoved($0.id) }
         bulletins.removeAll { $0.createdAt <= cutoff }
         // Polls belong to their week: they go with it, answers and all.
-        let ended = Set(history.indices.dropLast().filter { history[$0 + 1].startedAt <= cutoff }.map { history[$0].id })
+        let ended = endedCycles(before: cutoff)
         for poll in polls where ended.contains(poll.cycle) {
             pollAnswers[poll.id] = nil
             changes.append(.poll(poll.id))
@@ -45,10 +45,7 @@ extension Townhall {
     /// What `purge(before:)` will erase: one pass over the posts and one over the ballots,
     /// meant for a copy of the state off the service thread.
     package func purgePlan(before cutoff: Int64) -> PurgePlan {
-        var ended = Set<Int>()
-        for (index, old) in history.enumerated().dropLast() where history[index + 1].startedAt <= cutoff {
-            ended.insert(old.id)
-        }
+        let ended = endedCycles(before: cutoff)
         var posts: [Int] = []
         for index in store.indices where ended.contains(store[index].cycle) && !store[index].isErased {
             posts.append(index + 1)
@@ -61,6 +58,15 @@ extension Townhall {
             }
         }
         return PurgePlan(cutoff: cutoff, posts: posts, votes: votes)
+    }
+
+    /// The cycles that ended at or before `cutoff`: what retention erases.
+    private func endedCycles(before cutoff: Int64) -> Set<Int> {
+        var ended = Set<Int>()
+        for (index, old) in history.enumerated().dropLast() where history[index + 1].startedAt <= cutoff {
+            ended.insert(old.id)
+        }
+        return ended
     }
 
     /// Erases everything one person wrote or voted: posts (with the comments under

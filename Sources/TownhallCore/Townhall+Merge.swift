@@ -1,8 +1,6 @@
 /// What a merge moved, kept with the duplicate so `moderate … open` can split it again.
 package struct Merge: Codable, Sendable, Equatable {
     package var into: String
-    /// The duplicate's status before the merge.
-    package var status: PostStatus
     /// Voter → the ballot that moved to the target (they had not voted on it).
     package var moved: [String: Ballot]
     /// Voter → their ballot on the duplicate, dropped because they had voted on the target.
@@ -28,7 +26,7 @@ extension Townhall {
         }
         guard duplicate.cycle == store[targetNumber - 1].cycle else { throw CoreError(.conflict, "posts of different weeks cannot be merged") }
 
-        var record = Merge(into: target, status: duplicate.status, moved: [:], dropped: [:], comments: [])
+        var record = Merge(into: target, moved: [:], dropped: [:], comments: [])
         for (user, votes) in ballots {
             guard let ballot = votes[number] else { continue }
             setBallot(nil, of: user, on: number)

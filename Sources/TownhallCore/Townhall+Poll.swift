@@ -12,10 +12,7 @@ extension Townhall {
         }
         var cleanOptions: [String] = []
         for option in options { cleanOptions.append(try TextRules.clean(option, field: "poll option", limit: limits.pollOption)) }
-        var changes: [Change] = []
-        if let open = polls.lastIndex(where: { $0.state == .open }) {
-            changes += close(pollAt: open, at: at)
-        }
+        var changes = closeOpenPoll(at: at)
         pollCount += 1
         let poll = Poll(id: "q\(pollCount)", cycle: cycle.id, question: cleanQuestion, options: cleanOptions, multi: multi, createdAt: at)
         polls.append(poll)
@@ -59,7 +56,7 @@ extension Townhall {
         return [.poll(polls[index].id)]
     }
 
-    /// Closes the open poll, if any (the week ends).
+    /// Closes the open poll, if any (another opens, or the week ends).
     mutating func closeOpenPoll(at: Int64) -> [Change] {
         guard let open = polls.lastIndex(where: { $0.state == .open }) else { return [] }
         return close(pollAt: open, at: at)

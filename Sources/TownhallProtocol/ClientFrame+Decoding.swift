@@ -113,7 +113,9 @@ private struct Fields {
             case "open":
                 guard case .array(let items)? = object["options"] else { throw fail("field 'options' must be an array of 2 to 10 strings") }
                 let options = items.compactMap { item -> String? in if case .string(let text) = item { text } else { nil } }
-                guard options.count == items.count, (2...10).contains(options.count) else { throw fail("field 'options' must be an array of 2 to 10 strings") }
+                guard options.count == items.count, Townhall.pollOptions.contains(options.count) else {
+                    throw fail("field 'options' must be an array of 2 to 10 strings")
+                }
                 return .command(.openPoll(question: try string("question"), options: options, multi: try optionalBool("multi") ?? false))
             case "close":
                 return .command(.closePoll(poll: try string("poll")))

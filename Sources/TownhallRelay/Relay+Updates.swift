@@ -137,7 +137,7 @@ extension Relay {
                 if pollSeen.insert(id).inserted { pollIDs.append(id) }
             case .merged(let id, let target):
                 // Only the staff see a merged post itself; everyone may follow where it went.
-                if let target { merged[id] = target } else { merged[id] = nil }
+                merged[id] = target
             case .reviewed, .configured:
                 break
             }
