@@ -17,14 +17,14 @@ struct Dataset: Decodable {
         var lang: String
         var group: String?      // its paraphrase group
         var near: String?       // for a negative: the group it resembles
-        var heldOut = false
+        var split: String?      // its group's split: "round1" (none given), "round2", "heldout"
     }
 
     var items: [Item] {
         var out: [Item] = []
         for g in groups {
             for (i, q) in g.questions.enumerated() {
-                out.append(Item(id: "\(g.id)#\(i)", text: q.text, lang: q.lang, group: g.id, heldOut: g.split == "heldout"))
+                out.append(Item(id: "\(g.id)#\(i)", text: q.text, lang: q.lang, group: g.id, split: g.split ?? "round1"))
             }
         }
         for (i, n) in negatives.enumerated() { out.append(Item(id: "neg#\(i)", text: n.text, lang: n.lang, near: n.near)) }

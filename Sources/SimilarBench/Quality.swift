@@ -20,13 +20,13 @@ struct Quality {
         var standaloneAny = 0.0, standalones = 0
     }
 
-    /// Figures at `threshold`; `heldOut` restricts the group queries to held-out groups.
-    func figures(threshold: Double, heldOutOnly: Bool = false) -> Figures {
+    /// Figures at `threshold`; `split` restricts the group queries to that split's groups.
+    func figures(threshold: Double, split: String? = nil) -> Figures {
         var f = Figures()
         for (q, item) in items.enumerated() {
             let list = ranked[q].filter { $0.similarity >= threshold }
             if let g = item.group {
-                guard !heldOutOnly || item.heldOut else { continue }
+                guard split == nil || item.split == split else { continue }
                 f.queries += 1
                 if let first = list.first, items[first.item].group == g { f.precisionAt1 += 1 }
                 let found = list.prefix(3).filter { items[$0.item].group == g }.count
@@ -45,6 +45,16 @@ struct Quality {
         if f.negatives > 0 { f.falseTop3 /= Double(f.negatives); f.falseTop1 /= Double(f.negatives); f.negativesAny /= Double(f.negatives) }
         if f.standalones > 0 { f.standaloneAny /= Double(f.standalones) }
         return f
+    }
+
+    /// precision@1 over the group queries that `include` accepts (by item index).
+    func precisionAt1(threshold: Double, where include: (Int) -> Bool) -> (value: Double, queries: Int) {
+        var hits = 0, n = 0
+        for (q, item) in items.enumerated() where item.group != nil && include(q) {
+            n += 1
+            if let first = ranked[q].first(where: { $0.similarity >= threshold }), items[first.item].group == item.group { hits += 1 }
+        }
+        return (n > 0 ? Double(hits) / Double(n) : 0, n)
     }
 
     /// Group queries whose best suggestion at `threshold` is wrong or missing.

@@ -20,8 +20,8 @@ do { dataset = try Dataset.load(args[1]) } catch {
 }
 let items = dataset.items
 let groupQueries = items.filter { $0.group != nil }.count
-let heldOutGroups = dataset.groups.filter { $0.split == "heldout" }.count
-print("dataset: \(dataset.groups.count) groups (\(heldOutGroups) held out), \(groupQueries) paraphrases, \(dataset.negatives.count) hard negatives, \(dataset.standalones.count) standalones; \(items.count) questions")
+let splitCounts = Dictionary(grouping: dataset.groups.map { $0.split ?? "round1" }, by: { $0 }).mapValues(\.count)
+print("dataset: \(dataset.groups.count) groups (\(splitCounts.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", "))), \(groupQueries) paraphrases, \(dataset.negatives.count) hard negatives, \(dataset.standalones.count) standalones; \(items.count) questions")
 let languages = Dictionary(grouping: items, by: \.lang).map { "\($0.key) \($0.value.count)" }.sorted().joined(separator: ", ")
 print("languages: \(languages)")
 print("""
@@ -50,19 +50,32 @@ print(row(method.name + ", no threshold", quality.figures(threshold: 0), 0))
 let tri = trigramQuality.figures(threshold: 0), tf = tfidfQuality.figures(threshold: 0)
 print(row(trigram.name, tri, 0))
 print(row(tfidf.name, tf, 0))
-// A baseline has no calibrated threshold; at the similarity that gives it the method's
-// standalone rate it would look like this:
 print("  ratio method/baseline P@1: trigram \(fmt(m.precisionAt1 / max(tri.precisionAt1, 0.001))), word TF-IDF \(fmt(m.precisionAt1 / max(tf.precisionAt1, 0.001)))")
-if heldOutGroups > 0 {
-    let h = quality.figures(threshold: threshold, heldOutOnly: true)
-    let ht = trigramQuality.figures(threshold: 0, heldOutOnly: true), hw = tfidfQuality.figures(threshold: 0, heldOutOnly: true)
-    print("held-out groups only (\(h.queries) queries, written after the lexicon was frozen): method P@1=\(fmt(h.precisionAt1)) R@3=\(fmt(h.recallAt3)); trigram P@1=\(fmt(ht.precisionAt1)) R@3=\(fmt(ht.recallAt3)); word TF-IDF P@1=\(fmt(hw.precisionAt1)) R@3=\(fmt(hw.recallAt3))")
+let splitNotes = [
+    "round1": "written first; lexicon v1 was written with them in view",
+    "round2": "written after lexicon v1 was frozen; their vocabulary was added afterwards (v2)",
+    "heldout": "written after lexicon v2 was frozen, never used to change it",
+]
+for split in splitCounts.keys.sorted() where splitCounts.count > 1 {
+    let h = quality.figures(threshold: threshold, split: split)
+    let ht = trigramQuality.figures(threshold: 0, split: split), hw = tfidfQuality.figures(threshold: 0, split: split)
+    print("split \(split) only (\(h.queries) queries; \(splitNotes[split] ?? "")): method P@1=\(fmt(h.precisionAt1)) R@3=\(fmt(h.recallAt3)); trigram P@1=\(fmt(ht.precisionAt1)) R@3=\(fmt(ht.recallAt3)); word TF-IDF P@1=\(fmt(hw.precisionAt1)) R@3=\(fmt(hw.recallAt3))")
 }
 print("negatives at th=\(fmt(threshold)): near-group in top 3 \(fmt(m.falseTop3)), near-group first \(fmt(m.falseTop1)), any suggestion \(fmt(m.negativesAny))")
+let noParaphrase = m.negatives + m.standalones
+let anySuggestion = (m.negativesAny * Double(m.negatives) + m.standaloneAny * Double(m.standalones)) / Double(noParaphrase)
+print("queries with no paraphrase in the index (\(noParaphrase) negatives and standalones) that get a suggestion at th=\(fmt(threshold)): \(fmt(anySuggestion))")
+// Why the baselines are so low here: most paraphrases are in another language.
+let sameLanguage: (Int) -> Bool = { q in items.indices.contains { $0 != q && items[$0].group == items[q].group && items[$0].lang == items[q].lang } }
+let same = quality.precisionAt1(threshold: threshold, where: sameLanguage), other = quality.precisionAt1(threshold: threshold) { !sameLanguage($0) }
+let triSame = trigramQuality.precisionAt1(threshold: 0, where: sameLanguage), tfSame = tfidfQuality.precisionAt1(threshold: 0, where: sameLanguage)
+print("P@1 where the group has another question in the query's language (\(same.queries) queries): method \(fmt(same.value)), trigram \(fmt(triSame.value)), word TF-IDF \(fmt(tfSame.value)); only other languages (\(other.queries) queries): method \(fmt(other.value))")
 print("threshold sweep (method):")
 for t in stride(from: 0.10, through: 0.601, by: 0.05) {
     let f = quality.figures(threshold: t)
-    print("  th=\(fmt(t))  P@1=\(fmt(f.precisionAt1))  R@3=\(fmt(f.recallAt3))  false(top3)=\(fmt(f.falseTop3))  negatives-any=\(fmt(f.negativesAny))  standalone-suggested=\(fmt(f.standaloneAny))")
+    let h = splitCounts["heldout"] != nil ? quality.figures(threshold: t, split: "heldout") : nil
+    let held = h.map { "  heldout P@1=\(fmt($0.precisionAt1)) R@3=\(fmt($0.recallAt3))" } ?? ""
+    print("  th=\(fmt(t))  P@1=\(fmt(f.precisionAt1))  R@3=\(fmt(f.recallAt3))  false(top3)=\(fmt(f.falseTop3))  negatives-any=\(fmt(f.negativesAny))  standalone-suggested=\(fmt(f.standaloneAny))\(held)")
 }
 if showFailures {
     print("misses at th=\(fmt(threshold)):")

@@ -14,24 +14,38 @@ enum Normalizer {
         var tokens: [String] = []
         var hints = [Int](repeating: 0, count: Language.allCases.count)
         var current = String.UnicodeScalarView()
+        var upper = 0  // upper-case ASCII letters in the current token
         func flush() {
-            if !current.isEmpty { tokens.append(String(current)); current = String.UnicodeScalarView() }
+            guard !current.isEmpty else { return }
+            // "IT" (the department) is not "it" (the pronoun, a stop word): only case tells them apart.
+            tokens.append(upper == 2 && String(current) == "it" ? "itdept" : String(current))
+            current = String.UnicodeScalarView()
+            upper = 0
         }
-        for scalar in text.lowercased().unicodeScalars {
+        for scalar in text.unicodeScalars {
             if scalar.isASCII {
                 let v = scalar.value
-                if (v >= 97 && v <= 122) || (v >= 48 && v <= 57) { current.append(scalar) } else { flush() }
+                if v >= 65 && v <= 90 {
+                    current.append(Unicode.Scalar(v + 32)!)
+                    upper += 1
+                } else if (v >= 97 && v <= 122) || (v >= 48 && v <= 57) {
+                    current.append(scalar)
+                } else {
+                    flush()
+                }
                 continue
             }
-            if let hint = hintTable[scalar] { hints[hint.rawValue] += 1 }
-            if let folded = foldTable[scalar] {
-                current.append(contentsOf: folded.unicodeScalars)
-            } else if scalar.properties.generalCategory == .nonspacingMark {
-                continue  // a combining accent of decomposed input: drop it, keep the word whole
-            } else if scalar.properties.isAlphabetic || scalar.properties.numericType != nil {
-                current.append(scalar)
-            } else {
-                flush()
+            for lower in scalar.properties.lowercaseMapping.unicodeScalars {
+                if let hint = hintTable[lower] { hints[hint.rawValue] += 1 }
+                if let folded = foldTable[lower] {
+                    current.append(contentsOf: folded.unicodeScalars)
+                } else if lower.properties.generalCategory == .nonspacingMark {
+                    continue  // a combining accent of decomposed input: drop it, keep the word whole
+                } else if lower.properties.isAlphabetic || lower.properties.numericType != nil {
+                    current.append(lower)
+                } else {
+                    flush()
+                }
             }
         }
         flush()
