@@ -17,6 +17,7 @@ import { characterCounter, setBusy, setError, setText } from './render.js';
  * @param {(text: string) => Promise<object>} o.send
  * @param {() => boolean} [o.isConnected]
  * @param {(ack: object) => void} [o.onSent]
+ * @param {(text: string) => void} [o.onInput]  every edit, e.g. to look for the same question asked before
  * @param {'enter'|'mod-enter'} [o.submitKey]  Enter sends (Shift+Enter = new line), or Ctrl/⌘+Enter
  * @param {string} [o.sentText]      note shown after a successful send
  */
@@ -26,6 +27,7 @@ export function bindComposer(o) {
 
   o.textarea.addEventListener('input', () => {
     if (!busy) setText(o.note, '');
+    o.onInput?.(o.textarea.value);
   });
 
   o.textarea.addEventListener('keydown', (event) => {

@@ -48,7 +48,7 @@ export class Connection {
   /**
    * @param {object} o
    * @param {string} o.token
-   * @param {(msg: object) => void} o.onMessage        welcome, update and review frames
+   * @param {(msg: object) => void} o.onMessage        welcome, update, review and merged frames
    * @param {(request: object, reply: object) => void} [o.onReply]  before a request's promise settles
    * @param {(status: {state: string, retryAt: number|null}) => void} [o.onStatus]
    * @param {(error: object) => void} [o.onError]     error frames that match no request
@@ -197,7 +197,9 @@ export class Connection {
         break;
       case 'update':
       case 'review':
-        // `review`: a moderator approved or declined one of the user's posts (PROTOCOL-NOTES.md).
+      case 'merged':
+        // `review`: a moderator approved or declined one of the user's posts; `merged`: one
+        // of them was merged into another, or split off again (PROTOCOL-NOTES.md).
         this.#deliver(msg);
         break;
       case 'ack':

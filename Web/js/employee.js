@@ -1,10 +1,15 @@
 // The employee page (/): what is on air, the stream, announcements, live comments, the
 // composer and the ranked list with votes, comment threads and written answers; what the
 // moderators decided about the user's questions in review; and past weeks' answers.
+// Also the live poll, "Already asked?" while typing a question, and notices when one of
+// the user's questions was merged into another (PROTOCOL.md §9).
 
 import { startPage } from './page.js';
 import { bindComposer } from './composer.js';
 import { burst, reactionBar } from './reactions.js';
+import { bindPollCard } from './pollcard.js';
+import { freshSuggestions, renderSuggestions, similarAsker } from './similar.js';
+import { mergeNoticeText } from './merge.js';
 import { ORDERINGS } from './store.js';
 import {
   LIMITS, authorLabel, errorText, formatNumber, idPart, newKey, plural, reviewText, safeStreamUrl, weekLabel,
@@ -35,6 +40,25 @@ function main() {
   const page = startPage({ render, minInterval: 200 });
   if (!page) return;
   const { store, conn, schedule } = page;
+  const renderPoll = bindPollCard({ store, conn, schedule });
+
+  // ---- "Already asked?": suggestions while a question is typed ----
+  /** The latest reply's posts (with their similarity), [] when there is nothing to show. */
+  let suggestions = [];
+  const asker = similarAsker({
+    ask: (text) => conn.request({ type: 'similar', text }),
+    // Errors (unavailable, rate_limited…) come as []: the list just stays away.
+    onResult: (posts) => {
+      suggestions = posts;
+      if (!posts.length) setError($('similar-error'), '');
+      schedule(['similar']);
+    },
+  });
+
+  // ---- merges: follow a question to where it went ----
+  store.subscribe((changes) => {
+    if (changes.has('merged') && store.merges) followMerges(store.merges);
+  });
 
   // ---- reactions: sent while live, and each update's counts rise over the stream ----
   reactionBar($('reaction-bar'), (emoji) => conn.notify({ type: 'react', emoji }));
@@ -55,6 +79,7 @@ function main() {
     submitKey: 'mod-enter',
     sentText: 'Posted — thank you.',
     isConnected: () => conn.ready,
+    onInput: (text) => asker.input(text),
     // The key stays the same until the server acks, so a resend after a reconnect
     // returns the first post instead of making a second one.
     send: (text) => conn.request(
@@ -63,6 +88,7 @@ function main() {
     ),
     onSent: (ack) => {
       postKey = newKey();
+      asker.clear();
       $('post-anonymous').checked = false;
       const post = ack && typeof ack.post === 'object' ? ack.post : null;
       if (post && post.status === 'pending') setText($('post-note'), 'Posted — it will appear once a moderator has reviewed it.');
@@ -138,10 +164,14 @@ function main() {
     // does not push what they are reading out from under them.
     transition([$('my-pending-list'), $('post-list')], () => {
       renderOnAir();
+      renderPoll();
       renderAnnouncements();
       renderLiveComments();
       renderReviews();
+      renderSimilar();
       renderLists();
+      // After the lists: a notice offers to show its question once that row is there.
+      renderMergeNotices();
       renderPastWeeks(changes);
     }, { keepPlace: !changes.has('ordering') });
     if (changes.has('archive-shown')) {
@@ -186,6 +216,89 @@ function main() {
         question.hidden = !n.text;
       },
     });
+  }
+
+  /** "Your question was merged into: …" (or "…is back on its own"), newest first. */
+  function renderMergeNotices() {
+    reconcile($('merge-notices'), store.mergeNotices, {
+      key: (n) => n.post,
+      create: (n) => {
+        const dismiss = el('button', {
+          class: 'link notice-dismiss', attrs: { type: 'button', 'aria-label': 'Dismiss this notice' }, text: 'Dismiss',
+        });
+        dismiss.addEventListener('click', () => {
+          $('post-text').focus({ preventScroll: true });
+          store.dismissMergeNotice(n.post);
+        });
+        const showIt = el('button', { class: 'link notice-show', attrs: { type: 'button' }, text: 'Show that question' });
+        showIt.addEventListener('click', () => showPost(store.followMerge(n.post)));
+        return el('li', { class: 'review-notice merge-notice', dataset: { postId: n.post } },
+          el('p', { class: 'notice-text' }, el('span', { class: 'notice-lead' })),
+          el('p', { class: 'notice-question' }),
+          dismiss,
+          showIt);
+      },
+      update: (node, n) => {
+        node.dataset.merged = n.into ? 'true' : 'false';
+        setText(node.querySelector('.notice-lead'), mergeNoticeText(n));
+        const question = node.querySelector('.notice-question');
+        const text = n.into ? n.into.text : n.text;
+        setText(question, text ? `“${text}”` : '');
+        question.hidden = !text;
+        const target = n.into ? store.followMerge(n.into.id) : n.post;
+        node.querySelector('.notice-show').hidden = !rows.has(String(target));
+      },
+    });
+  }
+
+  /** Scrolls to a question of the list and marks it for a moment; focus goes to its vote. */
+  function showPost(id) {
+    const row = rows.get(String(id));
+    if (!row || !row.isConnected) return;
+    flash(row);
+    row.scrollIntoView?.({ block: 'center' });
+    parts.get(row).up.focus({ preventScroll: true });
+  }
+
+  function flash(row) {
+    row.classList.add('is-merge-target');
+    setTimeout(() => row.classList.remove('is-merge-target'), 2500);
+  }
+
+  /**
+   * An update's `merged {dup: target}`: a thread the reader had open on the duplicate opens
+   * on the target instead (with the comments that moved there), and the target is marked
+   * for a reader who was on the duplicate.
+   */
+  function followMerges(merges) {
+    for (const [dup, target] of Object.entries(merges)) {
+      const active = document.activeElement;
+      const wasHere = openThreads.has(dup) || (active && active.closest && active.closest(`[data-post-id="${dup}"]`));
+      if (openThreads.has(dup)) openThreads.delete(dup);
+      if (wasHere) openThreads.add(target);
+      // The target's thread gained the duplicate's comments: read it again if it is open.
+      if (openThreads.has(target)) loadThread(target);
+      if (wasHere) {
+        const row = rows.get(target);
+        if (row) {
+          flash(row);
+          parts.get(row).toggle.focus({ preventScroll: true });
+        }
+      }
+    }
+    schedule(['threads']);
+  }
+
+  /** "Already asked?" above the Post button, as long as the text typed resembles something. */
+  function renderSimilar() {
+    const items = freshSuggestions(suggestions, { lookup: (id) => store.post(id), follow: (id) => store.followMerge(id) });
+    renderSuggestions($('similar-list'), items, {
+      myVote: (id) => store.myVote(id),
+      sending: (id) => pendingVotes.has(id),
+      // The same vote as the list's 👍: pressed again, it takes the vote back.
+      onVote: (id) => vote(id, 1, $('similar-error')),
+    });
+    show($('similar'), items.length > 0);
   }
 
   /** The week picker (weeks 1 … this one − 1) and the answers of the week asked for. */
@@ -410,7 +523,8 @@ function main() {
   }
 
   // ---- votes ----
-  function vote(id, direction) {
+  /** `errorNode`: where a refusal is said when the vote came from elsewhere than the row. */
+  function vote(id, direction, errorNode = null) {
     // What the user sees as their vote: the one on its way, else the server's.
     const current = pendingVotes.has(id) ? pendingVotes.get(id).value : store.myVote(id);
     // Clicking the active thumb again takes the vote back.
@@ -419,11 +533,13 @@ function main() {
     pendingVotes.set(id, sending);
     const row = rows.get(id);
     if (row) setError(parts.get(row).error, '');
+    if (errorNode) setError(errorNode, '');
     schedule(['votes']);
     conn.request({ type: 'vote', post: id, value }, { retry: true })
       .catch((error) => {
         const r = rows.get(id);
-        if (r) setError(parts.get(r).error, errorText(error, 'vote'));
+        const at = errorNode ?? (r ? parts.get(r).error : null);
+        if (at) setError(at, errorText(error, 'vote'));
       })
       .finally(() => {
         if (pendingVotes.get(id) === sending) pendingVotes.delete(id);

@@ -66,6 +66,7 @@ const STATUS_LABELS = {
   answered: 'answered',
   dismissed: 'dismissed',
   hidden: 'hidden',
+  merged: 'merged',
 };
 
 /** The badge text for a post status; empty for plain open posts. */
@@ -132,6 +133,8 @@ const FORBIDDEN = {
   decline: 'Only hosts and moderators can decline questions.',
   answer: 'Only hosts and moderators can answer questions.',
   agenda: 'Only hosts and moderators can change the agenda.',
+  poll: 'Only the host can open or close polls.',
+  merge: 'Only hosts and moderators can merge questions.',
 };
 
 /** "at most 5 posts a minute" in a server message → 5. */
@@ -186,10 +189,14 @@ export function errorText(error, action = '') {
       return 'No answer from the server — check whether it went through, then try again.';
     case 'not_found':
       if (action === 'archive') return 'That week is not available any more — it may have been erased.';
+      if (action === 'poll' || action === 'poll-answer') return 'This poll is not available any more.';
+      if (action === 'merge') return 'There is no such question this week — check its number.';
       return 'This question is no longer available — it may have been removed.';
     case 'conflict':
       if (action === 'vote') return "Voting on this question has closed: it belongs to a past week.";
       if (action === 'agenda') return 'The agenda changed meanwhile. Check the new order and try again.';
+      if (action === 'poll-answer') return 'This poll has closed — answers are no longer taken.';
+      if (action === 'merge') return 'These two cannot be merged: one of them is merged already, or they are from different weeks.';
       return "That isn't possible right now.";
     case 'unavailable':
       return 'The server cannot take changes right now. Wait a moment and try again.';

@@ -1,11 +1,15 @@
 // The host console (/host): the queue grouped by status with one-click moderation, the
 // agenda (the shortlisted questions in running order), each question's support per office,
 // written answers, declining with a reason in review, the townhall's live state and
-// stream, announcements, and closing the week.
+// stream, announcements, and closing the week. Also polls, merging duplicate questions,
+// and what put each question where it ranks (PROTOCOL.md §7, §9).
 
 import { startPage } from './page.js';
 import { bindComposer } from './composer.js';
 import { HOST_GROUPS, ORDERINGS, agendaMove } from './store.js';
+import { bindPollPanel } from './pollpanel.js';
+import { mergeForm, mergedIntoText } from './merge.js';
+import { rankWhy } from './rankwhy.js';
 import {
   LIMITS, authorLabel, charCount, errorText, formatNumber, idPart, plural, safeStreamUrl, supportRows,
   supportSummary,
@@ -30,11 +34,11 @@ const ACTIONS = [
 
 /** A post waiting for review is approved (open), shortlisted straight away, or hidden. */
 const PENDING_ACTIONS = new Set(['reopen', 'shortlist', 'hide']);
-const REOPEN_LABELS = { pending: 'Approve', hidden: 'Unhide' };
+const REOPEN_LABELS = { pending: 'Approve', hidden: 'Unhide', merged: 'Undo merge' };
 
 /** The queue's groups in page order; while the townhall is live the agenda comes first. */
-const GROUP_ORDER = ['onair', 'pending', 'shortlisted', 'open', 'answered', 'dismissed', 'hidden'];
-const LIVE_GROUP_ORDER = ['shortlisted', 'onair', 'pending', 'open', 'answered', 'dismissed', 'hidden'];
+const GROUP_ORDER = ['onair', 'pending', 'shortlisted', 'open', 'merged', 'answered', 'dismissed', 'hidden'];
+const LIVE_GROUP_ORDER = ['shortlisted', 'onair', 'pending', 'open', 'merged', 'answered', 'dismissed', 'hidden'];
 
 /** Statuses a written answer can be attached to (every post employees can see). */
 const ANSWERABLE = new Set(['open', 'shortlisted', 'onair', 'answered', 'dismissed']);
@@ -56,6 +60,8 @@ function main() {
   let agendaIndex = new Map();
   /** Where keyboard focus goes once the next render has moved rows: {id, pick(row), at}. */
   let pendingFocus = null;
+  /** Post id → its place (0-based) in the ordering being viewed, for "why is this #n". */
+  let rankIndex = new Map();
 
   const page = startPage({ render, minInterval: 200 });
   if (!page) return;
@@ -64,7 +70,9 @@ function main() {
   // header says "Connected" at that moment and the controls must be there to use.
   store.subscribe((changes) => {
     if (changes.has('user') && store.isStaff) applyRole();
+    if (changes.has('merged') && store.merges) followMerges(store.merges);
   });
+  const renderPolls = bindPollPanel({ store, conn, schedule });
 
   // ---- room screens ----
   // Only a server with the company sign-in pairs screens (/auth/… answers then).
@@ -185,6 +193,7 @@ function main() {
     // working in does not jump (on a phone the controls and comments sit above it).
     transition(HOST_GROUPS.map((g) => $(`group-${g}`)), () => {
       renderTownhall();
+      renderPolls();
       renderAnnouncements();
       const list = $('live-comment-list');
       const comments = store.latestLiveComments(60);
@@ -281,6 +290,7 @@ function main() {
       .map((g) => container.querySelector(`[data-group="${g}"]`));
     if (order.some((section, i) => container.children[i] !== section)) for (const section of order) container.append(section);
 
+    rankIndex = new Map((store.ranks[ordering] ?? []).map((id, i) => [String(id), i]));
     const groups = store.groupedPosts(ordering, agendaDraft ?? store.agenda);
     agendaIndex = new Map(groups.shortlisted.map((post, i) => [String(post.id), i]));
     for (const group of HOST_GROUPS) {
@@ -290,8 +300,9 @@ function main() {
       show($(`empty-${group}`), posts.length === 0);
       const box = document.querySelector(`[data-group="${group}"]`);
       box.classList.toggle('has-items', posts.length > 0);
-      // Posts waiting for review only exist when review is on: the group shows when it has some.
-      if (group === 'pending') show(box, posts.length > 0);
+      // Posts waiting for review only exist when review is on, merged ones only after a
+      // merge: those groups show when they have some.
+      if (group === 'pending' || group === 'merged') show(box, posts.length > 0);
     }
     pruneCache(rows);
   }
@@ -340,14 +351,33 @@ function main() {
     p.moveDown = tool('act-move-down', 'Move down', () => moveOnAgenda(id, 1), '▼ ');
     p.declineToggle = tool('act-decline', 'Decline…', () => toggleForm(id, 'decline'));
     p.answerToggle = tool('act-answer', 'Write answer', () => toggleForm(id, 'answer'));
+    p.mergeToggle = tool('act-merge', 'Merge…', () => toggleForm(id, 'merge'));
+    setAttr(p.mergeToggle, 'aria-expanded', 'false');
+    setAttr(p.mergeToggle, 'aria-controls', `merge-${domId}`);
     setAttr(p.declineToggle, 'aria-expanded', 'false');
     setAttr(p.declineToggle, 'aria-controls', `decline-${domId}`);
     setAttr(p.answerToggle, 'aria-expanded', 'false');
     setAttr(p.answerToggle, 'aria-controls', `answer-${domId}`);
-    const tools = el('div', { class: 'tools', attrs: { role: 'group', 'aria-label': 'Agenda, review and answer' } },
-      p.moveUp, p.moveDown, p.declineToggle, p.answerToggle);
+    const tools = el('div', { class: 'tools', attrs: { role: 'group', 'aria-label': 'Agenda, review, answer and merge' } },
+      p.moveUp, p.moveDown, p.declineToggle, p.answerToggle, p.mergeToggle);
     buildDeclineForm(id, p, domId);
     buildAnswerForm(id, p, domId);
+    p.merge = mergeForm({ id, store, conn, onMerged: (into) => merged(id, into) });
+    p.mergeForm = p.merge.form;
+    p.mergedTag = el('p', { class: 'merged-into', attrs: { hidden: true } });
+    // "Why is this #n": the numbers behind the score's place, on hover, focus or a tap.
+    p.why = el('span', { class: 'rank-why', attrs: { role: 'tooltip', id: `why-${domId}` } });
+    p.scoreButton = el('button', {
+      class: 'score-wrap score-why', attrs: { type: 'button', 'aria-describedby': `why-${domId}`, 'aria-expanded': 'false' },
+    }, el('span', { class: 'sr-only', text: 'Score ' }), p.score);
+    p.scoreButton.addEventListener('click', () => {
+      const open = p.scoreButton.getAttribute('aria-expanded') !== 'true';
+      setAttr(p.scoreButton, 'aria-expanded', open ? 'true' : 'false');
+    });
+    p.scoreButton.addEventListener('keydown', (event) => {
+      if (event.key === 'Escape') setAttr(p.scoreButton, 'aria-expanded', 'false');
+    });
+    p.scoreButton.addEventListener('blur', () => setAttr(p.scoreButton, 'aria-expanded', 'false'));
     const actions = el('div', { class: 'actions', attrs: { role: 'group', 'aria-label': 'Move this question' } });
     for (const [name, status, label] of ACTIONS) {
       const button = el('button', {
@@ -362,13 +392,15 @@ function main() {
     }
     const row = el('li', { class: 'post host-post', dataset: { postId: id, anchor: '' } },
       el('div', { class: 'post-vote tally' },
-        el('span', { class: 'score-wrap' }, el('span', { class: 'sr-only', text: 'Score ' }), p.score),
+        p.scoreButton,
+        p.why,
         el('span', { class: 'updown' },
           el('span', { attrs: { 'aria-hidden': 'true' }, text: '▲' }), el('span', { class: 'sr-only', text: 'up ' }), p.up,
           ' ',
           el('span', { attrs: { 'aria-hidden': 'true' }, text: '▼' }), el('span', { class: 'sr-only', text: 'down ' }), p.down)),
       el('div', { class: 'post-body' },
         p.text,
+        p.mergedTag,
         el('p', { class: 'post-meta' },
           p.author, el('span', { class: 'dot', attrs: { 'aria-hidden': 'true' }, text: ' · ' }),
           p.time, el('span', { class: 'dot', attrs: { 'aria-hidden': 'true' }, text: ' · ' }),
@@ -379,6 +411,7 @@ function main() {
         el('div', { class: 'action-bar' }, actions, tools),
         p.declineForm,
         p.answerForm,
+        p.mergeForm,
         p.done,
         p.error));
     parts.set(row, p);
@@ -402,14 +435,26 @@ function main() {
     updateCarried(p.carried, post, store.cycle);
     updateAnswer(p.answer, post.answer);
     updateSupport(p, post.support);
+    const isMerged = post.status === 'merged';
+    setText(p.mergedTag, mergedIntoText(post, store.post(post.mergedInto)));
+    p.mergedTag.hidden = !isMerged;
+    const at = rankIndex.get(id);
+    setText(p.why, rankWhy(post, ordering, {
+      cycleStartedAt: store.cycle?.startedAt ?? null,
+      rank: at === undefined ? null : at + 1,
+      count: rankIndex.size,
+    }).text);
 
     // The agenda: shortlisted rows move up and down (the ends stay focusable but do nothing).
-    const at = agendaIndex.get(id);
-    const movable = post.status === 'shortlisted' && at !== undefined && agendaIndex.size > 1;
+    const place = agendaIndex.get(id);
+    const movable = post.status === 'shortlisted' && place !== undefined && agendaIndex.size > 1;
     p.moveUp.hidden = !movable;
     p.moveDown.hidden = !movable;
-    setAttr(p.moveUp, 'aria-disabled', movable && at === 0 ? 'true' : null);
-    setAttr(p.moveDown, 'aria-disabled', movable && at === agendaIndex.size - 1 ? 'true' : null);
+    setAttr(p.moveUp, 'aria-disabled', movable && place === 0 ? 'true' : null);
+    setAttr(p.moveDown, 'aria-disabled', movable && place === agendaIndex.size - 1 ? 'true' : null);
+    // A merged post takes nothing but "Undo merge" (§9: merged posts refuse other changes).
+    p.mergeToggle.hidden = isMerged;
+    if (isMerged && !p.mergeForm.hidden) closeForm(p, 'merge', false);
     // Declining (with a reason) is for posts in review; answers for every visible post.
     const declinable = post.status === 'pending';
     p.declineToggle.hidden = !declinable;
@@ -422,7 +467,8 @@ function main() {
     for (const [name, status] of ACTIONS) {
       const button = p.buttons[name];
       button.hidden = post.status === status
-        || (post.status === 'pending' && !PENDING_ACTIONS.has(name));
+        || (post.status === 'pending' && !PENDING_ACTIONS.has(name))
+        || (isMerged && name !== 'reopen');
       setAttr(button, 'aria-disabled', busy ? 'true' : null);
       if (name === 'reopen') setText(button, REOPEN_LABELS[post.status] ?? 'Reopen');
     }
@@ -609,21 +655,30 @@ function main() {
     });
   }
 
-  /** Opens (or closes) a row's inline form; opening one closes the other. */
+  /** A row's inline form of a kind (decline, answer, merge) and the button that opens it. */
+  function formOf(p, kind) {
+    if (kind === 'decline') return { form: p.declineForm, toggle: p.declineToggle };
+    if (kind === 'merge') return { form: p.mergeForm, toggle: p.mergeToggle };
+    return { form: p.answerForm, toggle: p.answerToggle };
+  }
+
+  /** Opens (or closes) a row's inline form; opening one closes the others. */
   function toggleForm(id, kind) {
     const row = rows.get(id);
     const p = row && parts.get(row);
     if (!p) return;
-    const form = kind === 'decline' ? p.declineForm : p.answerForm;
+    const { form, toggle } = formOf(p, kind);
     if (!form.hidden) {
       closeForm(p, kind);
       return;
     }
-    closeForm(p, kind === 'decline' ? 'answer' : 'decline', false);
+    for (const other of ['decline', 'answer', 'merge']) if (other !== kind) closeForm(p, other, false);
     setText(p.done, '');
     form.hidden = false;
-    setAttr(kind === 'decline' ? p.declineToggle : p.answerToggle, 'aria-expanded', 'true');
-    if (kind === 'answer') {
+    setAttr(toggle, 'aria-expanded', 'true');
+    if (kind === 'merge') {
+      p.merge.open();
+    } else if (kind === 'answer') {
       const post = store.post(id);
       p.answerText.value = post?.answer?.text ?? '';
       p.answerOwner.value = post?.answer?.owner ?? '';
@@ -637,12 +692,38 @@ function main() {
   }
 
   function closeForm(p, kind, refocus = true) {
-    const form = kind === 'decline' ? p.declineForm : p.answerForm;
-    const toggle = kind === 'decline' ? p.declineToggle : p.answerToggle;
+    const { form, toggle } = formOf(p, kind);
     const hadFocus = form.contains(document.activeElement);
+    if (kind === 'merge') p.merge.close();
     form.hidden = true;
     setAttr(toggle, 'aria-expanded', 'false');
     if (refocus && hadFocus && !toggle.hidden) toggle.focus();
+  }
+
+  // ---- merging ----
+  /** This console merged `dup` into `into`: say so on the target, and take focus there. */
+  function merged(dup, into) {
+    const row = rows.get(into);
+    if (row) setText(parts.get(row).done, `#${dup} was merged into this question.`);
+    pendingFocus = { id: into, at: Date.now(), pick: (r) => parts.get(r)?.scoreButton, fallback: () => $('queue-heading') };
+    schedule(['merged']);
+  }
+
+  /**
+   * Someone merged posts (an update's `merged {dup: target}`): a form left open on the
+   * duplicate closes, and focus that was in its row follows it to the target.
+   */
+  function followMerges(merges) {
+    for (const [dup, target] of Object.entries(merges)) {
+      const row = rows.get(dup);
+      if (!row) continue;
+      const p = parts.get(row);
+      const hadFocus = row.contains(document.activeElement);
+      for (const kind of ['decline', 'answer', 'merge']) closeForm(p, kind, false);
+      if (hadFocus) pendingFocus = { id: target, at: Date.now(), pick: (r) => parts.get(r)?.scoreButton };
+      const into = rows.get(target);
+      if (into && !parts.get(into).done.textContent) setText(parts.get(into).done, `#${dup} was merged into this question.`);
+    }
   }
 
   function moderate(id, status) {

@@ -1,8 +1,10 @@
 // The meeting-room screen (/screen): read-only, large type, readable from the back of the
-// room. The question on air, the next five by votes, the latest live comments, presence.
+// room. The question on air, the next five by votes, the latest live comments, presence,
+// and the open (or just-closed) poll as big bars that grow with its counts.
 
 import { startPage } from './page.js';
 import { burst } from './reactions.js';
+import { featuredPoll, pollStateText, renderPollResults, votersText } from './polls.js';
 import { authorLabel, formatNumber, textLength } from './format.js';
 import { el, reconcile, renderComments, setText, show, transition } from './render.js';
 
@@ -36,6 +38,8 @@ function main() {
       setText($('on-air-down'), formatNumber(post.down ?? 0));
     }
 
+    renderPoll();
+
     const next = store.upNext(5);
     transition([$('up-next-list')], () => {
       reconcile($('up-next-list'), next, {
@@ -67,6 +71,22 @@ function main() {
     const comments = store.latestLiveComments(12).reverse();
     renderComments($('live-comment-list'), comments);
     show($('live-comments-empty'), comments.length === 0);
+  }
+
+  /** The poll beside the question on air; the layout makes room for it only while it shows. */
+  function renderPoll() {
+    const poll = featuredPoll(store.cyclePolls());
+    show($('poll'), !!poll);
+    $('screen').dataset.poll = poll ? 'true' : 'false';
+    if (!poll) return;
+    // Many options: smaller type, so all of them fit the column.
+    $('poll').dataset.many = (poll.options?.length ?? 0) > 6 ? 'true' : 'false';
+    $('poll').dataset.pollId = String(poll.id);
+    $('poll').dataset.state = poll.state === 'open' ? 'open' : 'closed';
+    setText($('poll-state'), pollStateText(poll));
+    setText($('poll-question'), poll.question);
+    renderPollResults($('poll-results'), poll);
+    setText($('poll-voters'), votersText(poll));
   }
 }
 

@@ -6,18 +6,21 @@
 export const ORDERINGS = Object.freeze(['top', 'hot', 'best', 'new']);
 
 /** Statuses the "up next" list and the room screen leave out. */
-const NOT_UP_NEXT = new Set(['onair', 'answered', 'dismissed', 'hidden', 'pending']);
+const NOT_UP_NEXT = new Set(['onair', 'answered', 'dismissed', 'hidden', 'pending', 'merged']);
 
 /** Statuses a post on the agenda may have. */
 const ON_AGENDA = new Set(['shortlisted', 'onair']);
 
 /** Status groups of the host console, in display order. */
 export const HOST_GROUPS = Object.freeze([
-  'onair', 'shortlisted', 'open', 'answered', 'dismissed', 'hidden', 'pending',
+  'onair', 'shortlisted', 'open', 'answered', 'dismissed', 'hidden', 'pending', 'merged',
 ]);
 
 /** How many review notices (approved / declined) the employee page keeps. */
 const REVIEW_NOTICE_LIMIT = 5;
+
+/** How far a chain of merges is followed (a → b → c); merges cannot loop, this is a guard. */
+const MERGE_HOPS = 10;
 
 function emptyRanks() {
   return { top: [], hot: [], best: [], new: [] };
@@ -25,6 +28,17 @@ function emptyRanks() {
 
 function sameId(a, b) {
   return a != null && b != null && String(a) === String(b);
+}
+
+/** The number in an id like "q12" (0 when there is none), so q10 sorts after q9. */
+function idNumber(id) {
+  const m = /(\d+)$/.exec(String(id));
+  return m ? Number(m[1]) : 0;
+}
+
+/** Polls newest first (§9: "newest first, so an open one comes first"). */
+export function comparePollsNewest(a, b) {
+  return (b.createdAt ?? 0) - (a.createdAt ?? 0) || idNumber(b.id) - idNumber(a.id);
 }
 
 function byCreatedThenId(a, b) {
@@ -87,6 +101,16 @@ export class Store {
     this.reviewNotices = [];
     /** Past weeks read with `archive`: cycle id → {cycle, posts}. */
     this.archives = new Map();
+    /** This cycle's polls (§9), newest first. */
+    this.polls = [];
+    /** The user's answers: poll id → choices, ascending ([] or absent: no answer). */
+    this.myAnswers = new Map();
+    /** Merges the updates told of (duplicate id → target id), to follow a question to where it went. */
+    this.mergedInto = new Map();
+    /** The latest update's `merged` map ({dup: target}), or null: what just moved. */
+    this.merges = null;
+    /** What the server told the user about their own posts being merged, newest first. */
+    this.mergeNotices = [];
   }
 
   /** Calls fn(changes: Set<string>) after every applied frame. Returns an unsubscribe function. */
@@ -105,12 +129,13 @@ export class Store {
     return this.epoch == null ? null : { epoch: this.epoch, seq: this.seq };
   }
 
-  /** Applies a server frame of type welcome, update or review; other types are ignored. */
+  /** Applies a server frame of type welcome, update, review or merged; other types are ignored. */
   applyMessage(msg) {
     if (!msg || typeof msg !== 'object') return;
     if (msg.type === 'welcome') this.applyWelcome(msg);
     else if (msg.type === 'update') this.applyUpdate(msg);
     else if (msg.type === 'review') this.applyReview(msg);
+    else if (msg.type === 'merged') this.applyMergedNotice(msg);
   }
 
   applyWelcome(msg) {
@@ -121,6 +146,11 @@ export class Store {
     if (msg.townhall) this.townhall = normalizeTownhall(msg.townhall);
     if (msg.presence) this.presence = msg.presence;
     if (msg.myVotes) this.myVotes = new Map(Object.entries(msg.myVotes).map(([k, v]) => [k, Number(v)]));
+    // A recovered welcome carries myAnswers but not polls: the missed updates bring those.
+    if (msg.myAnswers && typeof msg.myAnswers === 'object') {
+      this.myAnswers = new Map(Object.entries(msg.myAnswers).map(([k, v]) => [k, normalizeChoices(v)]));
+      changes.add('myAnswers');
+    }
     if (msg.recovered) {
       // Only the small parts came; the missed updates follow and bring the rest.
       if (msg.cycle) this.#setCycle(msg.cycle, changes, { keepVotes: true });
@@ -137,7 +167,12 @@ export class Store {
       this.announcements = [];
       this.#addAnnouncements(msg.announcements ?? []);
       this.agenda = Array.isArray(msg.agenda) ? msg.agenda.map(String) : [];
-      for (const c of ['posts', 'ranks', 'comments', 'threads', 'announcements', 'agenda']) changes.add(c);
+      this.polls = [];
+      this.#upsertPolls(msg.polls ?? []);
+      // Staff are sent merged posts: where each went is on the post itself.
+      this.mergedInto = new Map();
+      for (const post of this.posts.values()) this.#noteMerge(post);
+      for (const c of ['posts', 'ranks', 'comments', 'threads', 'announcements', 'agenda', 'polls', 'myAnswers']) changes.add(c);
     }
     this.emit(changes);
   }
@@ -190,6 +225,22 @@ export class Store {
       this.presence = msg.presence;
       changes.add('presence');
     }
+    if (Array.isArray(msg.polls) && msg.polls.length) {
+      this.#upsertPolls(msg.polls);
+      changes.add('polls');
+    }
+    // Like reactions, `merged` is news of this update (what moved where); the lasting part
+    // (each duplicate's status and mergedInto) comes in posts and removed.
+    this.merges = null;
+    if (msg.merged && typeof msg.merged === 'object' && Object.keys(msg.merged).length) {
+      this.merges = {};
+      for (const [dup, target] of Object.entries(msg.merged)) {
+        if (target == null) continue;
+        this.merges[String(dup)] = String(target);
+        this.mergedInto.set(String(dup), String(target));
+      }
+      changes.add('merged');
+    }
     // Reactions are not state: the counts of this update only, for a burst (§9).
     this.reactions = msg.reactions && typeof msg.reactions === 'object' ? msg.reactions : null;
     if (this.reactions) changes.add('reactions');
@@ -229,6 +280,45 @@ export class Store {
     const before = this.reviewNotices.length;
     this.reviewNotices = this.reviewNotices.filter((n) => n.post !== String(postId));
     if (this.reviewNotices.length !== before) this.emit(new Set(['review']));
+  }
+
+  /**
+   * One of the user's own posts was merged into another (`{type: "merged", post, into}`,
+   * docs/PROTOCOL-NOTES.md), or split off again (`into` null): a notice to show. The
+   * duplicate itself leaves the lists through `removed`; a split-off post comes back.
+   */
+  applyMergedNotice(msg) {
+    const post = msg.post && typeof msg.post === 'object' ? msg.post : null;
+    const id = post ? post.id : msg.post;
+    if (id == null) return;
+    const into = msg.into && typeof msg.into === 'object' ? msg.into : null;
+    const changes = new Set(['mergeNotice']);
+    if (into && into.id != null) {
+      this.#upsertPost(into);
+      this.mergedInto.set(String(id), String(into.id));
+      changes.add('posts');
+    } else {
+      this.mergedInto.delete(String(id));
+      if (post && post.status !== 'merged') {
+        this.#upsertPost(post);
+        changes.add('posts');
+      }
+    }
+    const notice = {
+      post: String(id),
+      text: post ? post.text : (this.posts.get(String(id))?.text ?? null),
+      into: into ? { id: String(into.id), text: into.text ?? null } : null,
+    };
+    this.mergeNotices = [notice, ...this.mergeNotices.filter((n) => n.post !== notice.post)]
+      .slice(0, REVIEW_NOTICE_LIMIT);
+    this.emit(changes);
+  }
+
+  /** Forgets a merge notice the user has read. */
+  dismissMergeNotice(postId) {
+    const before = this.mergeNotices.length;
+    this.mergeNotices = this.mergeNotices.filter((n) => n.post !== String(postId));
+    if (this.mergeNotices.length !== before) this.emit(new Set(['mergeNotice']));
   }
 
   /**
@@ -290,6 +380,25 @@ export class Store {
         const seen = new Set(earlier.map((p) => String(p.id)));
         this.archives.set(String(cycle.id), { cycle, posts: [...earlier, ...page.filter((p) => !seen.has(String(p.id)))] });
         changes.add('archive');
+        break;
+      }
+      case 'poll':
+        if (ack.poll && typeof ack.poll === 'object') {
+          this.#upsertPolls([ack.poll]);
+          changes.add('polls');
+        }
+        break;
+      case 'answer': {
+        // A poll answer (it names a `poll`); the written follow-up to a post names a `post`.
+        if (request.poll == null) break;
+        const poll = ack.poll && typeof ack.poll === 'object' ? ack.poll : null;
+        if (poll) {
+          this.#upsertPolls([poll]);
+          changes.add('polls');
+        }
+        const pollId = String(poll ? poll.id : (typeof ack.poll === 'string' ? ack.poll : request.poll));
+        this.myAnswers.set(pollId, normalizeChoices(ack.choices ?? request.choices));
+        changes.add('myAnswers');
         break;
       }
       case 'townhall':
@@ -409,6 +518,36 @@ export class Store {
     return this.agendaIds(order).map((id) => this.posts.get(id)).filter((p) => p.status === 'shortlisted');
   }
 
+  /** This cycle's polls, newest first. */
+  cyclePolls() {
+    return this.polls.filter((p) => this.inCycle(p));
+  }
+
+  poll(id) {
+    return id == null ? undefined : this.polls.find((p) => sameId(p.id, id));
+  }
+
+  /** The user's choices on a poll, ascending ([] when they have not answered). */
+  myAnswer(pollId) {
+    return this.myAnswers.get(String(pollId)) ?? [];
+  }
+
+  /**
+   * Where a question went: the id itself, or the post it was merged into (following a
+   * chain of merges), by what the posts and the updates' `merged` maps said.
+   */
+  followMerge(id) {
+    let at = id == null ? null : String(id);
+    for (let hop = 0; at != null && hop < MERGE_HOPS; hop += 1) {
+      const post = this.posts.get(at);
+      if (post && post.status !== 'merged') break;
+      const next = post?.mergedInto != null ? String(post.mergedInto) : this.mergedInto.get(at);
+      if (next == null || next === at) break;
+      at = next;
+    }
+    return at;
+  }
+
   /** A past week read with `archive`: {cycle, posts}, or undefined. */
   archive(cycleId) {
     return this.archives.get(String(cycleId));
@@ -436,6 +575,21 @@ export class Store {
   #upsertPost(post) {
     if (!post || post.id == null) return;
     this.posts.set(String(post.id), post);
+    this.#noteMerge(post);
+  }
+
+  /** Keeps mergedInto in step with a post's own word: merged (and where), or back on its own. */
+  #noteMerge(post) {
+    const key = String(post.id);
+    if (post.status === 'merged' && post.mergedInto != null) this.mergedInto.set(key, String(post.mergedInto));
+    else if (post.status != null && post.status !== 'merged') this.mergedInto.delete(key);
+  }
+
+  /** Replaces polls by id, keeping the list newest first. */
+  #upsertPolls(polls) {
+    const byId = new Map(this.polls.map((p) => [String(p.id), p]));
+    for (const poll of polls) if (poll && poll.id != null) byId.set(String(poll.id), poll);
+    this.polls = [...byId.values()].sort(comparePollsNewest);
   }
 
   #removePost(id) {
@@ -465,8 +619,14 @@ export class Store {
     for (const [id, post] of this.posts) if (!this.inCycle(post)) this.posts.delete(id);
     this.ranks = emptyRanks();
     this.threads = new Map();
-    if (!keepVotes) this.myVotes = new Map();
-    for (const c of ['posts', 'ranks', 'threads', 'myVotes']) changes.add(c);
+    // Polls belong to their cycle (closing it closed its open poll), and so do answers.
+    this.polls = this.polls.filter((p) => this.inCycle(p));
+    if (!keepVotes) {
+      this.myVotes = new Map();
+      const kept = new Set(this.polls.map((p) => String(p.id)));
+      this.myAnswers = new Map([...this.myAnswers].filter(([id]) => kept.has(id)));
+    }
+    for (const c of ['posts', 'ranks', 'threads', 'myVotes', 'polls', 'myAnswers']) changes.add(c);
   }
 
   /** Adds comments (deduped by id); returns the change names it caused. */
@@ -525,6 +685,12 @@ export class Store {
     this.announcements = merged.slice(0, this.announcementLimit);
     return true;
   }
+}
+
+/** A poll answer's choices as the server gives them back: distinct integers, ascending. */
+export function normalizeChoices(choices) {
+  if (!Array.isArray(choices)) return [];
+  return [...new Set(choices.map(Number).filter(Number.isInteger))].sort((a, b) => a - b);
 }
 
 /**

@@ -4,7 +4,7 @@
 import { test, mock } from 'node:test';
 import assert from 'node:assert/strict';
 
-import { $, FakeSocket, flush, loadPage } from './testing/harness.mjs';
+import { $, EMPLOYEE_PAGE, FakeSocket, flush, loadPage, onPage } from './testing/harness.mjs';
 import { BURST_CAP } from '../../Web/js/reactions.js';
 
 function welcome() {
@@ -39,23 +39,13 @@ for (const [page, file, module] of [['/', 'index.html', 'employee.js'], ['/scree
   });
 }
 
-test('employee page: a reaction button sends react, and nothing waits for a reply', async () => {
-  mock.timers.enable({ apis: ['setTimeout', 'setInterval'] });
-  try {
-    await loadPage('/', 'index.html', '#token=JWT1', 'employee.js');
-    const ws = FakeSocket.all[0];
-    ws.open();
-    ws.receive(welcome());
-    await flush();
-    const buttons = $('#reaction-bar').querySelectorAll('button');
-    assert.equal(buttons.length, 6);
-    buttons[1].click();
-    assert.deepEqual(ws.sent.at(-1), { type: 'react', emoji: '\u{1F44F}' });
-    assert.equal('id' in ws.sent.at(-1), false, 'no id: react gets no ack');
-    mock.timers.tick(31_000);
-    await flush();
-    assert.equal($('#page-error').textContent, '', 'no timeout error for a reaction');
-  } finally {
-    mock.timers.reset();
-  }
-});
+test('employee page: a reaction button sends react, and nothing waits for a reply', () => onPage(EMPLOYEE_PAGE, welcome(), async (ws) => {
+  const buttons = $('#reaction-bar').querySelectorAll('button');
+  assert.equal(buttons.length, 6);
+  buttons[1].click();
+  assert.deepEqual(ws.sent.at(-1), { type: 'react', emoji: '\u{1F44F}' });
+  assert.equal('id' in ws.sent.at(-1), false, 'no id: react gets no ack');
+  mock.timers.tick(31_000);
+  await flush();
+  assert.equal($('#page-error').textContent, '', 'no timeout error for a reaction');
+}));

@@ -112,6 +112,8 @@ class Element extends Node {
     this._value = null;
     this._checked = null;
     this.animations = [];
+    // CSSOM writes (el.style.width = …) are what the CSP allows; a plain object records them.
+    this.style = {};
     const el = this;
     this.dataset = new Proxy({}, {
       get: (_, k) => (typeof k === 'string' ? el.getAttribute(`data-${camelToKebab(k)}`) ?? undefined : undefined),
@@ -176,7 +178,17 @@ class Element extends Node {
     if (this.disabled) return;
     const ok = this.dispatchEvent(new FakeEvent('click', { bubbles: true }));
     if (!ok) return;
-    if (this.localName === 'input' && this.getAttribute('type') === 'checkbox') this.checked = !this.checked;
+    const type = this.localName === 'input' ? this.getAttribute('type') : null;
+    if (type === 'checkbox') {
+      this.checked = !this.checked;
+      this.dispatchEvent(new FakeEvent('change', { bubbles: true }));
+    } else if (type === 'radio' && !this.checked) {
+      // One radio of a group (same name) is checked at a time.
+      const name = this.getAttribute('name');
+      if (name) for (const other of this.ownerDocument.querySelectorAll(`input[name="${name}"]`)) other.checked = false;
+      this.checked = true;
+      this.dispatchEvent(new FakeEvent('change', { bubbles: true }));
+    }
     if (this.localName === 'button' && (this.getAttribute('type') ?? 'submit') === 'submit') {
       const form = this.closest('form');
       if (form) form.requestSubmit();

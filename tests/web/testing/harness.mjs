@@ -47,3 +47,24 @@ export const input = (el, value) => {
   el.value = value;
   el.dispatchEvent(new FakeEvent('input', { bubbles: true }));
 };
+
+/** The three pages as `onPage` opens them, each with a token for its role. */
+export const EMPLOYEE_PAGE = { page: '/', file: 'index.html', hash: '#token=JWT1', module: 'employee.js' };
+export const HOST_PAGE = { page: '/host', file: 'host.html', hash: '#token=HOST', module: 'host.js' };
+export const SCREEN_PAGE = { page: '/screen', file: 'screen.html', hash: '#token=SCR', module: 'screen.js' };
+
+/** Opens a page under fake timers, connects it, hands it `first` (its welcome) and runs
+ * `body(ws)`; the timers are restored however the body ends. */
+export async function onPage({ page, file, hash, module }, first, body) {
+  mock.timers.enable({ apis: ['setTimeout', 'setInterval'] });
+  try {
+    await loadPage(page, file, hash, module);
+    const ws = FakeSocket.all[0];
+    ws.open();
+    ws.receive(first);
+    await flush();
+    await body(ws);
+  } finally {
+    mock.timers.reset();
+  }
+}
