@@ -1,6 +1,6 @@
 """PROTOCOL.md §9 over the wire, against the real server: polls, poll answers, merges
-(and their undo), with refusals; answers and merges survive kill -9 and a restart, and a
-week's export carries its polls."""
+(and their undo), similar and reactions, with refusals; answers and merges survive kill -9
+and a restart, and a week's export carries its polls."""
 
 from __future__ import annotations
 
@@ -108,3 +108,43 @@ def test_similar_suggests_the_same_question_in_other_words_and_posts_nothing(ser
     assert first["text"] == "When do we return to the office full time?" and 0 < first["similarity"] <= 1, reply
     assert code(ann.request({"type": "similar", "text": ""})) == "invalid_text"
     assert len(server.all_posts()) == 3, "asking posts nothing"
+
+
+def test_reactions_reach_every_client_as_one_map_and_a_flood_is_dropped_not_closed(server):
+    ann, ben = server.client("rx-ann"), server.client("rx-ben", office="Berlin")
+    host = server.client("rx-host", role="host")
+    start = {c: c.mark() for c in (ann, ben, host)}
+    ann.send({"type": "react", "emoji": "\U0001F44F", "id": 1})
+    ann.send({"type": "react", "emoji": "\u2764\ufe0f"})
+    ben.send({"type": "react", "emoji": "\u2764"})  # U+2764 alone is the same heart
+
+    def counted(client):
+        total: dict = {}
+        for frame in client.updates(start[client]):
+            for emoji, n in (frame.obj.get("reactions") or {}).items():
+                total[emoji] = total.get(emoji, 0) + n
+        return total
+
+    want = {"\U0001F44F": 1, "\u2764\ufe0f": 2}
+    for client in (ann, ben, host):
+        client.wait_for(lambda f, c=client: counted(c) == want, what=f"the reactions {want}")
+    assert ann.replies_to(1) == [], "react gets no ack, even with an id"
+
+    # An unknown emoji is refused; nothing is counted for it.
+    assert code(ann.request({"type": "react", "emoji": "\U0001F355", "id": 2})) == "bad_request"
+
+    # A flood from one person: over 5 a second they are dropped, with at most one
+    # rate_limited a second, and the connection stays open (no 4008).
+    flood = ben.mark()
+    errors_before = len(ben.errors())
+    for _ in range(60):
+        ben.send({"type": "react", "emoji": "\U0001F602"})
+    acked(ben.request({"type": "similar", "text": "a request after the flood"}))
+    limited = [e for e in ben.errors()[errors_before:] if e.get("code") == "rate_limited"]
+    assert 1 <= len(limited) <= 2, limited
+    ann.wait_for(lambda f: f.type == "update" and (f.obj.get("reactions") or {}).get("\U0001F602"),
+                 what="the flood's allowed reactions")
+    laughs = sum((f.obj.get("reactions") or {}).get("\U0001F602", 0) for f in ann.updates(start[ann]))
+    assert 1 <= laughs <= 10, f"{laughs} of 60 counted: the flood was not limited"
+    assert not ben.closed, f"the flooder was closed with {ben.close_code}"
+    assert not [f for f in ben.snapshot()[flood:] if f.type == "error" and f.obj.get("code") != "rate_limited"]
