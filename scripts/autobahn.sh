@@ -4,7 +4,8 @@
 # (--echo-path), which goes through the same libwebsockets paths as /ws. Every case must be
 # OK, NON-STRICT or INFORMATIONAL, apart from 2.10 and 2.11 (several pings in flight, which
 # libwebsockets does not support by design). The closing-handshake column is printed too.
-# Reports go to test-artifacts/autobahn/.
+# Reports go to test-artifacts/autobahn/. Usage: scripts/autobahn.sh [--bin PATH]; without
+# --bin it builds and uses the release binary.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
@@ -14,8 +15,12 @@ if [[ ! -x "$python2/wstest" ]]; then
     echo "autobahn: installing autobahntestsuite into pyenv's Python 2.7"
     "$python2/pip" install -q --disable-pip-version-check autobahntestsuite==25.10.1 2>&1 | grep -v DEPRECATION || true
 fi
-swift build -c release --product townhall
-bin=.build/release/townhall
+if [[ "${1:-}" == "--bin" ]]; then
+    bin="$2"
+else
+    swift build -c release --product townhall
+    bin=.build/release/townhall
+fi
 out="$PWD/test-artifacts/autobahn"
 work=$(mktemp -d)
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
