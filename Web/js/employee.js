@@ -40,6 +40,11 @@ function main() {
   const page = startPage({ render, minInterval: 200 });
   if (!page) return;
   const { store, conn, schedule } = page;
+  // Dismissed merge notices stay dismissed when the page is reloaded.
+  const DISMISSED_MERGES = 'townhall.dismissedMerges';
+  try {
+    for (const id of JSON.parse(remember(DISMISSED_MERGES) ?? '[]')) store.dismissedMerges.add(String(id));
+  } catch { /* a damaged entry: show the notices again */ }
   const renderPoll = bindPollCard({ store, conn, schedule });
 
   // ---- "Already asked?": suggestions while a question is typed ----
@@ -229,6 +234,7 @@ function main() {
         dismiss.addEventListener('click', () => {
           $('post-text').focus({ preventScroll: true });
           store.dismissMergeNotice(n.post);
+          remember(DISMISSED_MERGES, JSON.stringify([...store.dismissedMerges]));
         });
         const showIt = el('button', { class: 'link notice-show', attrs: { type: 'button' }, text: 'Show that question' });
         showIt.addEventListener('click', () => showPost(store.followMerge(n.post)));

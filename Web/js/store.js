@@ -111,6 +111,8 @@ export class Store {
     this.merges = null;
     /** What the server told the user about their own posts being merged, newest first. */
     this.mergeNotices = [];
+    /** Merged posts whose notice the user dismissed, so a later welcome does not bring it back. */
+    this.dismissedMerges = new Set();
   }
 
   /** Calls fn(changes: Set<string>) after every applied frame. Returns an unsubscribe function. */
@@ -172,7 +174,8 @@ export class Store {
       // Staff are sent merged posts: where each went is on the post itself.
       this.mergedInto = new Map();
       for (const post of this.posts.values()) this.#noteMerge(post);
-      for (const c of ['posts', 'ranks', 'comments', 'threads', 'announcements', 'agenda', 'polls', 'myAnswers']) changes.add(c);
+      if (!this.isStaff) this.#mergeNoticesFromWelcome();
+      for (const c of ['posts', 'ranks', 'comments', 'threads', 'announcements', 'agenda', 'polls', 'myAnswers', 'mergeNotice']) changes.add(c);
     }
     this.emit(changes);
   }
@@ -314,8 +317,24 @@ export class Store {
     this.emit(changes);
   }
 
+  /**
+   * An employee's welcome holds their own merged questions (docs/PROTOCOL-NOTES.md): the
+   * notices are built from them, so an author who was away when the merge happened is told
+   * on their next visit.
+   */
+  #mergeNoticesFromWelcome() {
+    const merged = [...this.posts.values()]
+      .filter((p) => p.status === 'merged' && p.mergedInto != null && !this.dismissedMerges.has(String(p.id)))
+      .sort((a, b) => (b.createdAt ?? 0) - (a.createdAt ?? 0));
+    this.mergeNotices = merged.slice(0, REVIEW_NOTICE_LIMIT).map((p) => {
+      const into = String(p.mergedInto);
+      return { post: String(p.id), text: p.text ?? null, into: { id: into, text: this.posts.get(into)?.text ?? null } };
+    });
+  }
+
   /** Forgets a merge notice the user has read. */
   dismissMergeNotice(postId) {
+    this.dismissedMerges.add(String(postId));
     const before = this.mergeNotices.length;
     this.mergeNotices = this.mergeNotices.filter((n) => n.post !== String(postId));
     if (this.mergeNotices.length !== before) this.emit(new Set(['mergeNotice']));

@@ -205,3 +205,39 @@ test('employee page: a merged post leaves, an open thread follows it, the author
   await flush();
   assert.equal($$('#merge-notices li').length, 0);
 }));
+
+test('employee page: an author away during the merge is told on the next visit, until they dismiss it', async () => {
+  mock.timers.enable({ apis: ['setTimeout', 'setInterval'] });
+  try {
+    // The author's welcome holds their merged question (docs/PROTOCOL-NOTES.md).
+    const mine = welcome({ posts: [post('p1'), post('p2', { status: 'merged', mergedInto: 'p1', up: 0, score: 0 }), post('p3')],
+      ranks: { top: ['p1', 'p3'], hot: ['p1', 'p3'], best: ['p1', 'p3'], new: ['p3', 'p1'] } });
+    const storage = new Map();
+    const visit = async () => {
+      await loadPage('/', 'index.html', '#token=JWT1', 'employee.js', { storage });
+      const ws = FakeSocket.all[0];
+      ws.open();
+      ws.receive(mine);
+      await flush();
+    };
+    await visit();
+    const notice = $('#merge-notices [data-post-id="p2"]');
+    assert.ok(notice, 'no notice for the question merged while away');
+    assert.equal(notice.querySelector('.notice-lead').textContent, 'Your question was merged into:');
+    assert.equal(notice.querySelector('.notice-question').textContent, '“Question p1”');
+    assert.equal($('#post-list [data-post-id="p2"]'), null, 'the duplicate is not in the list');
+    notice.querySelector('.notice-dismiss').click();
+    await flush();
+    assert.equal($$('#merge-notices li').length, 0);
+
+    await visit();  // a reload in the same tab
+    assert.equal($$('#merge-notices li').length, 0, 'a dismissed notice came back after a reload');
+    await loadPage('/', 'index.html', '#token=JWT1', 'employee.js');  // another tab
+    FakeSocket.all[0].open();
+    FakeSocket.all[0].receive(mine);
+    await flush();
+    assert.ok($('#merge-notices [data-post-id="p2"]'), 'a new tab shows the notice again');
+  } finally {
+    mock.timers.reset();
+  }
+});

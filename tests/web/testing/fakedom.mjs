@@ -303,10 +303,10 @@ export function parseHTML(html) {
   return doc;
 }
 
-/** Installs a page's document and a minimal window on globalThis. */
-export function installPage(html, { hash = '', pathname = '/', confirm = () => true } = {}) {
+/** Installs a page's document and a minimal window on globalThis; pass the same `storage` (a Map) to
+ * two installs for a reload that keeps sessionStorage. */
+export function installPage(html, { hash = '', pathname = '/', confirm = () => true, storage = new Map() } = {}) {
   const doc = parseHTML(html);
-  const storage = new Map();
   const location = {
     protocol: 'http:', host: 'localhost:8080', pathname, search: '', hash,
   };
