@@ -4,6 +4,7 @@ token endpoint. Users: hana (group townhall-hosts, office Austin) and ada (Dubli
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -55,6 +56,12 @@ class OpenIDProvider:
         """A new signing key, the old one gone; returns the new key id."""
         done = subprocess.run([sys.executable, str(IDP / "rotate_key.py")], env=self.env, check=True,
                               capture_output=True, text=True)
+        return done.stdout.strip().splitlines()[-1]
+
+    def sign(self, claims: dict) -> str:
+        """An ID token with these claims, signed by the provider's own code and key."""
+        done = subprocess.run([sys.executable, str(IDP / "sign_token.py")], env=self.env, check=True,
+                              input=json.dumps(claims), capture_output=True, text=True)
         return done.stdout.strip().splitlines()[-1]
 
     def allow(self, public_url: str) -> None:

@@ -1,7 +1,8 @@
 """Sign-in's first steps against a real OpenID provider (django-oidc-provider, started
 here on loopback): `townhall sso-check` reads its discovery document and key set over
 libwebsockets' HTTP client, and verifies an ID token the provider issued after its own
-login form, refusing it for another nonce or another client."""
+login form, refusing it for another nonce or another client, and refusing forged, expired
+and foreign tokens against the provider's real keys."""
 
 from __future__ import annotations
 
@@ -80,3 +81,56 @@ def test_the_providers_id_token_verifies_with_its_claims_and_is_refused_for_anot
     forged = token.rsplit(".", 1)[0] + "." + base64.urlsafe_b64encode(b"x" * 256).rstrip(b"=").decode()
     refused = sso_check("--oidc-issuer", issuer, "--oidc-client-id", "townhall", "--nonce", "n-hana", "--id-token", forged)
     assert refused.returncode == 1 and "signature" in refused.stderr
+
+
+def b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def test_forged_expired_and_foreign_id_tokens_are_refused_against_the_providers_real_keys(provider):
+    """Each refusal of the issue, checked against the provider's real discovery and key
+    set: the provider's own signature on a token that has expired or names another issuer,
+    `alg: none`, HS256 keyed with the provider's published public key, and a key the
+    provider never published (under its key id, and under a new one)."""
+    import hmac
+    import json
+    import time
+
+    import jwt  # PyJWT, which the provider itself signs with
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    issuer = provider.issuer
+    real = id_token(issuer, "ada", "ada-password", nonce="n-ada")
+    claims = jwt.decode(real, options={"verify_signature": False})
+    kid = jwt.get_unverified_header(real)["kid"]
+
+    def check(token: str) -> subprocess.CompletedProcess:
+        return sso_check("--oidc-issuer", issuer, "--oidc-client-id", "townhall", "--nonce", "n-ada", "--id-token", token)
+
+    assert check(real).returncode == 0, check(real).stderr
+    resigned = provider.sign(claims)
+    assert check(resigned).returncode == 0, "the provider's own signing, unchanged claims: valid"
+
+    now = int(time.time())
+    published = requests.get(issuer + "/jwks", timeout=10).json()["keys"]
+    public_pem = jwt.algorithms.RSAAlgorithm.from_jwk(json.dumps(next(k for k in published if k["kid"] == kid))) \
+        .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+    body = b64(json.dumps(claims).encode())
+    hs_header = b64(json.dumps({"alg": "HS256", "typ": "JWT", "kid": kid}).encode())
+    hs_signature = b64(hmac.new(public_pem, f"{hs_header}.{body}".encode(), "sha256").digest())
+    stranger = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    cases = {
+        "expired": (provider.sign({**claims, "iat": now - 7200, "exp": now - 3600}), "expired"),
+        "another issuer": (provider.sign({**claims, "iss": issuer + "-elsewhere"}), "issued by"),
+        "alg none": (b64(json.dumps({"alg": "none", "kid": kid}).encode()) + "." + body + ".", "algorithm none"),
+        "HS256 keyed with the public key": (f"{hs_header}.{body}.{hs_signature}", "algorithm HS256"),
+        "an unpublished key under the provider's key id": (
+            jwt.encode(claims, stranger, algorithm="RS256", headers={"kid": kid}), "signature does not verify"),
+        "an unpublished key under a new key id": (
+            jwt.encode(claims, stranger, algorithm="RS256", headers={"kid": "never-published"}), "does not publish"),
+    }
+    for name, (token, said) in cases.items():
+        done = check(token)
+        assert done.returncode == 1, f"{name}: accepted ({done.stdout})"
+        assert said in done.stderr, f"{name}: {done.stderr!r}"
