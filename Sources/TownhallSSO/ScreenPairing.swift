@@ -92,11 +92,13 @@ extension WebSignIn {
         }
     }
 
-    /// `?code=…&office=…&name=…`, by a host or moderator: their session cookie, or their
-    /// Townhall token as `Authorization: Bearer` (a host signed in with a link).
+    /// `?code=…&office=…&name=…`, by a host or moderator, with their Townhall token as
+    /// `Authorization: Bearer` (the console sends the one it connects with). The session
+    /// cookie is not enough: a browser sends it on a link from another site too (SameSite
+    /// Lax), and such a link would pair the attacker's screen; a header it cannot add.
     func pairConfirm(_ request: HTTPRequest) async -> HTTPResponse {
-        var host = await session(request).flatMap { $0.readOnly ? nil : $0.actor }
-        if host == nil, let header = request.authorization, header.hasPrefix("Bearer ") {
+        var host: Actor?
+        if let header = request.authorization, header.hasPrefix("Bearer ") {
             host = await verify(String(header.dropFirst(7)))
         }
         guard let host else { return json(401, ["error": "unauthorized", "message": "Sign in as a host to pair a screen."]) }

@@ -12,11 +12,12 @@ import TownhallTransport
 /// - `GET /auth/login?next=/host`: to the provider's login, back to `next` afterwards.
 /// - `GET /auth/callback`: the provider's answer; the code is exchanged and the ID token
 ///   verified, then the session cookie is set.
-/// - `GET /auth/token`: a Townhall token for the session (JSON), or 401.
+/// - `GET /auth/token`: a Townhall token for the session (JSON), or `signedIn: false`.
 /// - `GET /auth/logout`: ends the session here, then at the provider where it offers that.
 /// - `GET /auth/status`: whether the provider can be reached, for the pages' sign-in notice.
 /// - `GET /auth/pair/new`, `/auth/pair/wait`, `/auth/pair/confirm`: a room screen shows a
-///   code, a host enters it, the screen gets a read-only session (`ScreenPairing`).
+///   code, a host enters it (confirming with their Townhall token, never the cookie alone),
+///   the screen gets a read-only session (`ScreenPairing`).
 package actor WebSignIn: HTTPRoutes {
     /// One sign-in under way, between the redirect to the provider and its answer.
     struct Flow {

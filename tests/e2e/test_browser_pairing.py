@@ -51,6 +51,13 @@ def test_only_staff_pair_screens(make_server, provider, tmp_path):
     assert employee.status_code == 403
     nobody = requests.get(server.url + "/auth/pair/confirm", params={"code": code}, timeout=5)
     assert nobody.status_code == 401
+    # A host's session cookie alone pairs nothing: a link from another site carries it
+    # (SameSite=Lax) and would pair the attacker's screen. The console sends its token.
+    from test_sso_flow import sign_in
+    hana, _, done = sign_in(server, "hana", "hana-password", next_path="/host")
+    assert done.status_code == 302 and hana.get(server.url + "/auth/token", timeout=5).json()["user"]["role"] == "host"
+    linked = hana.get(server.url + "/auth/pair/confirm", params={"code": code, "office": "Anywhere"}, timeout=5)
+    assert linked.status_code == 401, linked.text
     assert screen.get(server.url + "/auth/pair/wait", timeout=5).status_code == 202
     # Another browser cannot collect the screen's session.
     host = "Bearer " + server.token("hana", role="host")
