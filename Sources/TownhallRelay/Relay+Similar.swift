@@ -7,16 +7,15 @@ import TownhallTransport
 /// index, fed from the durable changes and asked on the service thread (a query touches
 /// only the posts sharing a feature with the text: docs/similar.md has its cost).
 struct SimilarPosts {
+    /// A post's text never changes, so each post goes in once.
     var index = SimilarityIndex()
-    /// The posts in the index: a post's text never changes, so each goes in once.
-    var indexed: Set<String> = []
     /// The cycle the index covers.
     var cycle: Int
 
     /// The current cycle's posts of `state`, indexed.
     init(_ state: Townhall) {
         cycle = state.cycle.id
-        for post in state.posts(inCycle: cycle) where indexed.insert(post.id).inserted {
+        for post in state.posts(inCycle: cycle) where !index.contains(post.id) {
             index.insert(id: post.id, text: post.text)
         }
     }
@@ -52,10 +51,9 @@ extension Relay {
             switch change {
             case .post(let id):
                 guard let post = core.post(id), post.cycle == core.cycle.id, !post.isErased,
-                      similarPosts.indexed.insert(id).inserted else { continue }
+                      !similarPosts.index.contains(id) else { continue }
                 similarPosts.index.insert(id: id, text: post.text)
             case .erased(let id):
-                guard similarPosts.indexed.remove(id) != nil else { continue }
                 similarPosts.index.remove(id: id)
             default:
                 continue

@@ -28,6 +28,8 @@ public struct SimilarityIndex: Sendable {
 
     public var count: Int { store.live }
 
+    public func contains(_ id: String) -> Bool { store.slotByID[id] != nil }
+
     public mutating func insert(id: String, text: String) {
         if store.slotByID[id] != nil { remove(id: id) }
         store.add(id: id, features: analyzer.features(text))
