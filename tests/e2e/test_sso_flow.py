@@ -1,6 +1,7 @@
 """The sign-in flow's refusals and the provider going away, over plain HTTP against a real
 OpenID provider (django-oidc-provider on loopback): a callback this browser did not start
-or already used, a `next` pointing at another site, and the provider down and back."""
+or already used, a used code replayed in a new sign-in, a `next` pointing at another site,
+and the provider down and back."""
 
 from __future__ import annotations
 
@@ -47,6 +48,23 @@ def test_the_flow_sets_a_session_and_a_used_or_foreign_callback_is_refused(make_
     refused = browser.get(server.url + "/auth/callback", params={"error": "access_denied",
                                                                  "error_description": "not allowed"}, timeout=10)
     assert refused.status_code == 400 and "access_denied" in refused.text
+
+
+def test_a_used_code_replayed_in_a_new_sign_in_is_refused_by_the_provider(make_server, provider, tmp_path):
+    """A code that was already exchanged, injected into another browser's own sign-in (a
+    fresh state of its own): the provider refuses it, and no session is made."""
+    server = sso_server(make_server, provider, tmp_path)
+    _, callback, done = sign_in(server, "ada", "ada-password")
+    assert done.status_code == 302
+    code = parse_qs(urlparse(callback).query)["code"][0]
+    thief = requests.Session()
+    start = thief.get(server.url + "/auth/login", params={"next": "/"}, allow_redirects=False, timeout=10)
+    state = parse_qs(urlparse(start.headers["Location"]).query)["state"][0]
+    replayed = thief.get(server.url + "/auth/callback", params={"code": code, "state": state}, allow_redirects=False,
+                         timeout=10)
+    assert replayed.status_code == 400 and "refused the code" in replayed.text, replayed.text[:500]
+    assert "th_session" not in thief.cookies
+    assert thief.get(server.url + "/auth/token", timeout=5).json()["signedIn"] is False
 
 
 def test_next_can_only_be_a_page_of_this_server(make_server, provider, tmp_path):
