@@ -61,6 +61,23 @@ struct SimilarityIndexTests {
         #expect(posts.query("Gibt es bald mehr Ladesäulen für E-Autos?").first?.id == "ev")
     }
 
+    @Test("a week's first posts: with one or two in the index, a paraphrase is found and an unrelated question is not")
+    func smallIndex() {
+        let rto = "When do we return to the office full time?"
+        let one = index(["rto": rto])
+        let two = index(["rto": rto, "parking": "Can we get more EV chargers in the parking garage?"])
+        for posts in [one, two] {
+            for query in ["What is the date for return to office?", "Wann müssen wir zurück ins Büro?"] {
+                #expect(posts.query(query).first?.id == "rto", "\(posts.count) posts: \(query)")
+            }
+            #expect(posts.query("Will the canteen open on Saturdays?").isEmpty, "\(posts.count) posts")
+        }
+        // The console asks with the duplicate's own text, which is in the index too: the
+        // words the two share are then in every post.
+        let pair = index(["rto": rto, "dup": "What is the date for return to office?"])
+        #expect(pair.query("What is the date for return to office?", allowed: { $0 != "dup" }).first?.id == "rto")
+    }
+
     @Test("a typo of a lexicon word still matches")
     func typo() {
         #expect(index(Self.posts).query("more EV chargers in the parkign garage").first?.id == "parking")

@@ -26,8 +26,7 @@ def test_a_merge_on_the_console_moves_votes_and_comments_and_can_be_undone(make_
     server = make_server()
     dan = server.client("dan", name="Dan", office="Dublin")
     original = dan.request({"type": "post", "text": ORIGINAL})["post"]["id"]
-    # Other questions of the week: with only two posts in the index, every word they share
-    # is in every post and weighs nothing (TF-IDF), so `similar` would find no match.
+    # Other questions of the week, which the merge suggestions must leave out.
     for text in OTHERS:
         dan.request({"type": "post", "text": text})
     carol = browsers.open("carol").open(server.url, "/", server.token("carol", name="Carol", office="Cork")).connected()
