@@ -3,7 +3,7 @@
 // and everyone's counts as they come in. A closed poll shows its results, read-only.
 
 import { errorText } from './format.js';
-import { featuredPoll, nextChoices, pollStateText, renderPollChoices, votersText } from './polls.js';
+import { featuredPoll, fillPollHead, nextChoices, renderPollChoices } from './polls.js';
 import { setError, setText, show } from './render.js';
 
 const $ = (id) => document.getElementById(id);
@@ -64,13 +64,9 @@ export function bindPollCard({ store, conn, schedule }) {
     }
     shownPoll = poll;
     const open = poll.state === 'open';
-    section.dataset.pollId = String(poll.id);
-    section.dataset.state = open ? 'open' : 'closed';
-    setText($('poll-state'), pollStateText(poll));
-    setText($('poll-question'), poll.question);
+    fillPollHead(section, poll);
     const chosen = chosenFor(poll);
     renderPollChoices($('poll-options'), poll, { chosen, disabled: !open, onPick: pick });
-    setText($('poll-voters'), votersText(poll));
     show($('poll-clear'), open && chosen.length > 0);
     if (!open) setText($('poll-note'), chosen.length ? 'The poll has closed. Your answer is marked.' : 'The poll has closed.');
   };

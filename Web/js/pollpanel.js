@@ -2,7 +2,7 @@
 // choice), watch its counts live, close it. Moderators see the results, not the controls.
 
 import { errorText, formatNumber } from './format.js';
-import { POLL_LIMITS, checkPoll, featuredPoll, pollStateText, renderPollResults, votersText } from './polls.js';
+import { POLL_LIMITS, checkPoll, featuredPoll, fillPollHead, renderPollResults } from './polls.js';
 import { el, isUnavailable, setAttr, setBusy, setError, setText, show } from './render.js';
 
 const $ = (id) => document.getElementById(id);
@@ -116,13 +116,8 @@ export function bindPollPanel({ store, conn, schedule }) {
     // At most one poll is open (§9): opening another closes this one.
     show($('poll-replaces'), !!poll && poll.state === 'open');
     if (!poll) return;
-    const open = poll.state === 'open';
-    $('poll-current').dataset.pollId = String(poll.id);
-    $('poll-current').dataset.state = open ? 'open' : 'closed';
-    setText($('poll-state'), pollStateText(poll));
-    setText($('poll-question'), poll.question);
+    fillPollHead($('poll-current'), poll);
     renderPollResults($('poll-results'), poll, store.myAnswer(poll.id));
-    setText($('poll-voters'), votersText(poll));
-    show($('poll-close'), open);
+    show($('poll-close'), poll.state === 'open');
   };
 }

@@ -118,6 +118,18 @@ function updateRow(node, row) {
   if (fill.style.width !== width) fill.style.width = width;
 }
 
+/**
+ * What every page shows of a poll the same way: the section's poll id and state, and the
+ * state line, question and voters (#poll-state, #poll-question, #poll-voters).
+ */
+export function fillPollHead(section, poll) {
+  section.dataset.pollId = String(poll.id);
+  section.dataset.state = poll.state === 'open' ? 'open' : 'closed';
+  setText(document.getElementById('poll-state'), pollStateText(poll));
+  setText(document.getElementById('poll-question'), poll.question);
+  setText(document.getElementById('poll-voters'), votersText(poll));
+}
+
 /** Result bars (host console, room screen): option, count and a bar as wide as its share. */
 export function renderPollResults(list, poll, mine = []) {
   reconcile(list, pollRows(poll, mine), {

@@ -4,7 +4,7 @@
 
 import { startPage } from './page.js';
 import { burst } from './reactions.js';
-import { featuredPoll, pollStateText, renderPollResults, votersText } from './polls.js';
+import { featuredPoll, fillPollHead, renderPollResults } from './polls.js';
 import { authorLabel, formatNumber, textLength } from './format.js';
 import { el, reconcile, renderComments, setText, show, transition } from './render.js';
 
@@ -81,12 +81,8 @@ function main() {
     if (!poll) return;
     // Many options: smaller type, so all of them fit the column.
     $('poll').dataset.many = (poll.options?.length ?? 0) > 6 ? 'true' : 'false';
-    $('poll').dataset.pollId = String(poll.id);
-    $('poll').dataset.state = poll.state === 'open' ? 'open' : 'closed';
-    setText($('poll-state'), pollStateText(poll));
-    setText($('poll-question'), poll.question);
+    fillPollHead($('poll'), poll);
     renderPollResults($('poll-results'), poll);
-    setText($('poll-voters'), votersText(poll));
   }
 }
 
