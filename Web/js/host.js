@@ -655,6 +655,9 @@ function main() {
     });
   }
 
+  /** A row's inline forms, one open at a time. */
+  const FORM_KINDS = ['decline', 'answer', 'merge'];
+
   /** A row's inline form of a kind (decline, answer, merge) and the button that opens it. */
   function formOf(p, kind) {
     if (kind === 'decline') return { form: p.declineForm, toggle: p.declineToggle };
@@ -672,7 +675,7 @@ function main() {
       closeForm(p, kind);
       return;
     }
-    for (const other of ['decline', 'answer', 'merge']) if (other !== kind) closeForm(p, other, false);
+    for (const other of FORM_KINDS) if (other !== kind) closeForm(p, other, false);
     setText(p.done, '');
     form.hidden = false;
     setAttr(toggle, 'aria-expanded', 'true');
@@ -701,10 +704,13 @@ function main() {
   }
 
   // ---- merging ----
+  /** What the target's row says once a duplicate joined it. */
+  const mergedHereText = (dup) => `#${dup} was merged into this question.`;
+
   /** This console merged `dup` into `into`: say so on the target, and take focus there. */
   function merged(dup, into) {
     const row = rows.get(into);
-    if (row) setText(parts.get(row).done, `#${dup} was merged into this question.`);
+    if (row) setText(parts.get(row).done, mergedHereText(dup));
     pendingFocus = { id: into, at: Date.now(), pick: (r) => parts.get(r)?.scoreButton, fallback: () => $('queue-heading') };
     schedule(['merged']);
   }
@@ -719,10 +725,10 @@ function main() {
       if (!row) continue;
       const p = parts.get(row);
       const hadFocus = row.contains(document.activeElement);
-      for (const kind of ['decline', 'answer', 'merge']) closeForm(p, kind, false);
+      for (const kind of FORM_KINDS) closeForm(p, kind, false);
       if (hadFocus) pendingFocus = { id: target, at: Date.now(), pick: (r) => parts.get(r)?.scoreButton };
       const into = rows.get(target);
-      if (into && !parts.get(into).done.textContent) setText(parts.get(into).done, `#${dup} was merged into this question.`);
+      if (into && !parts.get(into).done.textContent) setText(parts.get(into).done, mergedHereText(dup));
     }
   }
 
