@@ -15,7 +15,7 @@ struct SimilarPosts {
     /// The current cycle's posts of `state`, indexed.
     init(_ state: Townhall) {
         cycle = state.cycle.id
-        for post in state.posts(inCycle: cycle) where !index.contains(post.id) {
+        for post in state.posts(inCycle: cycle) {
             index.insert(id: post.id, text: post.text)
         }
     }
