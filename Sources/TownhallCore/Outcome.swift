@@ -26,8 +26,12 @@ package struct Outcome: Sendable, Equatable {
 
 /// One thing that changed, for the relay's next `update`.
 package enum Change: Sendable, Equatable {
-    /// A post was created, or its counts, comment count, status or note changed.
+    /// A post was created, or its text, status, note, answer or merge changed (and maybe
+    /// its counts too).
     case post(String)
+    /// Only a post's counts changed: its votes (up, down, score, office support) or its
+    /// comment count. Updates may carry these as counts instead of the whole post.
+    case counts(String)
     case comment(Comment)
     case announcement(Announcement)
     /// The live stage (state, title, stream or on-air post) changed.

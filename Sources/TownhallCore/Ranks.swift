@@ -25,6 +25,9 @@ package struct Ranks: Sendable, Equatable {
         self.new = new
     }
 
+    /// Every post named in any ordering.
+    package var ids: Set<String> { Set(top).union(hot).union(best).union(new) }
+
     package subscript(ordering: Ordering) -> [String] {
         get {
             switch ordering {

@@ -16,6 +16,6 @@ extension Townhall {
         }
         store[number - 1].comments += 1
         threads[postID, default: []].append(comment)
-        return Outcome(result: .comment(comment), changes: [.comment(comment), .post(postID)])
+        return Outcome(result: .comment(comment), changes: [.comment(comment), .counts(postID)])
     }
 }

@@ -19,7 +19,7 @@ extension Townhall {
         }
         let office = previous?.office ?? actor.office
         setBallot(value == 0 ? nil : Ballot(value: value, office: office), of: actor.id, on: number)
-        return Outcome(result: .vote(post: store[number - 1], value: value), changes: [.post(id)])
+        return Outcome(result: .vote(post: store[number - 1], value: value), changes: [.counts(id)])
     }
 
     /// Replaces one user's ballot on a post, keeping its counts, office tallies and

@@ -67,7 +67,7 @@ private struct Fields {
     func message(ofType type: String) throws(ProtocolError) -> ClientMessage {
         switch type {
         case "hello":
-            return .hello(token: try string("token"), resume: try resume(), ranks: try rankEncoding())
+            return .hello(token: try string("token"), resume: try resume(), form: try updateForm())
         case "post":
             return .command(.post(text: try string("text"), anonymous: try optionalBool("anonymous") ?? false, key: try optionalString("key")))
         case "vote":
@@ -151,10 +151,17 @@ private struct Fields {
         }
     }
 
-    func rankEncoding() throws(ProtocolError) -> RankEncoding {
-        guard let raw = try optionalString("ranks") else { return .full }
-        guard let encoding = RankEncoding(rawValue: raw) else { throw fail("field 'ranks' must be \"full\" or \"changes\"") }
-        return encoding
+    func updateForm() throws(ProtocolError) -> UpdateForm {
+        var form = UpdateForm.full
+        if let raw = try optionalString("ranks") {
+            guard let ranks = RankEncoding(rawValue: raw) else { throw fail("field 'ranks' must be \"full\" or \"changes\"") }
+            form.ranks = ranks
+        }
+        if let raw = try optionalString("posts") {
+            guard let posts = PostEncoding(rawValue: raw) else { throw fail("field 'posts' must be \"full\" or \"counts\"") }
+            form.posts = posts
+        }
+        return form
     }
 
     func resume() throws(ProtocolError) -> ResumePoint? {

@@ -19,9 +19,37 @@ package enum RankEncoding: String, Sendable, Equatable, CaseIterable {
     case changes
 }
 
+/// How a client takes changed posts in updates (docs/PROTOCOL-NOTES.md, Posts as counts).
+package enum PostEncoding: String, Sendable, Equatable, CaseIterable {
+    /// Every changed post whole, in `posts` (PROTOCOL.md §5).
+    case full
+    /// A post the client holds whose only change is its counts goes in `counts`.
+    case counts
+}
+
+/// The form a client takes updates in, as its hello asked: one of four, each encoded
+/// once per update (when someone takes it) and kept in a resume ring of its own.
+package struct UpdateForm: Hashable, Sendable, CaseIterable {
+    package var ranks: RankEncoding
+    package var posts: PostEncoding
+
+    package init(ranks: RankEncoding = .full, posts: PostEncoding = .full) {
+        self.ranks = ranks
+        self.posts = posts
+    }
+
+    /// PROTOCOL.md §5's update, which every other form may fall back to.
+    package static let full = UpdateForm()
+
+    package static let allCases = RankEncoding.allCases.flatMap { ranks in PostEncoding.allCases.map { UpdateForm(ranks: ranks, posts: $0) } }
+
+    /// The form's place in `allCases`.
+    package var index: Int { (ranks == .full ? 0 : 2) + (posts == .full ? 0 : 1) }
+}
+
 /// What a client can ask (PROTOCOL.md §4). Changes are core `Command`s; the rest are reads.
 package enum ClientMessage: Sendable, Equatable {
-    case hello(token: String, resume: ResumePoint?, ranks: RankEncoding = .full)
+    case hello(token: String, resume: ResumePoint?, form: UpdateForm = .full)
     /// A fresh token for a signed-in connection whose token is about to expire.
     case refresh(token: String)
     case command(Command)

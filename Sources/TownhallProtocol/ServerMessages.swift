@@ -52,6 +52,8 @@ package struct Update: Encodable, Sendable {
     package var type = "update"
     package var seq: Int64
     package var posts: [WirePost]?
+    /// Post id → counts, for posts whose only change is their counts (the counts form).
+    package var counts: [String: WireCounts]?
     package var removed: [String]?
     package var ranks: WireRanks?
     package var comments: [WireComment]?
@@ -77,7 +79,7 @@ package struct Update: Encodable, Sendable {
 
     /// True when there is nothing to send.
     package var isEmpty: Bool {
-        posts == nil && removed == nil && ranks == nil && comments == nil && announcements == nil
+        posts == nil && counts == nil && removed == nil && ranks == nil && comments == nil && announcements == nil
             && townhall == nil && cycle == nil && presence == nil && agenda == nil && removedComments == nil
             && removedAnnouncements == nil && reactions == nil && polls == nil && merged == nil
     }

@@ -85,22 +85,39 @@ extension WirePost: JSONWritable {
         json.field("score", post.score)
         if let similarity { json.field("similarity", JSONValue.double(similarity)) }
         json.field("status", post.status.rawValue)
-        if audience == .staff {
-            json.key("support")
-            json.beginObject()
-            for (office, support) in post.support.sorted(by: { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }) {
-                json.key(office)
-                json.beginObject()
-                json.field("down", support.down)
-                json.field("up", support.up)
-                json.field("voters", support.voters)
-                json.endObject()
-            }
-            json.endObject()
-        }
+        if audience == .staff { json.support(post.support) }
         json.field("text", post.text)
         json.field("up", post.up)
         json.endObject()
+    }
+}
+
+extension WireCounts: JSONWritable {
+    package func write(to json: inout JSONWriter) {
+        json.beginObject()
+        json.field("comments", post.comments)
+        json.field("down", post.down)
+        json.field("score", post.score)
+        if audience == .staff { json.support(post.support) }
+        json.field("up", post.up)
+        json.endObject()
+    }
+}
+
+extension JSONWriter {
+    /// A post's `support` (staff only): office → {down, up, voters}, offices in order.
+    mutating func support(_ support: [String: Support]) {
+        key("support")
+        beginObject()
+        for (office, tally) in support.sorted(by: { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }) {
+            key(office)
+            beginObject()
+            field("down", tally.down)
+            field("up", tally.up)
+            field("voters", tally.voters)
+            endObject()
+        }
+        endObject()
     }
 }
 
@@ -204,6 +221,12 @@ extension Update: JSONWritable {
         if let agenda { json.field("agenda", agenda) }
         if let announcements { json.field("announcements", announcements) }
         if let comments { json.field("comments", comments) }
+        if let counts {
+            json.key("counts")
+            json.beginObject()
+            for (id, count) in counts.sorted(by: { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }) { json.field(id, count) }
+            json.endObject()
+        }
         if let cycle { json.field("cycle", cycle) }
         if let merged {
             json.key("merged")

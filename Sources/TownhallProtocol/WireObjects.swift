@@ -32,6 +32,8 @@ package struct WirePost: Encodable, Sendable {
         self.similarity = similarity
     }
 
+    package var id: String { post.id }
+
     enum Keys: String, CodingKey {
         case id, cycle, text, author, office, createdAt, up, down, score, comments, status, note, answer, carriedFrom, support
         case mergedInto, similarity
@@ -62,6 +64,30 @@ package struct WirePost: Encodable, Sendable {
             try c.encode(post.note, forKey: .note)
             try c.encode(post.support.mapValues(WireSupport.init), forKey: .support)
         }
+    }
+}
+
+/// A post's counts on the wire, for a client that holds the post and asked for counts
+/// (docs/PROTOCOL-NOTES.md, Posts as counts): the same fields as in the whole post, so a
+/// client lays them over the post it has.
+package struct WireCounts: Encodable, Sendable {
+    var post: Post
+    var audience: Audience
+
+    package init(_ post: Post, for audience: Audience) {
+        self.post = post
+        self.audience = audience
+    }
+
+    enum Keys: String, CodingKey { case up, down, score, comments, support }
+
+    package func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: Keys.self)
+        try c.encode(post.up, forKey: .up)
+        try c.encode(post.down, forKey: .down)
+        try c.encode(post.score, forKey: .score)
+        try c.encode(post.comments, forKey: .comments)
+        if audience == .staff { try c.encode(post.support.mapValues(WireSupport.init), forKey: .support) }
     }
 }
 

@@ -11,11 +11,11 @@ extension Relay {
         } catch {
             return refuse(connection, id: error.id, "the first message must be hello with a token")
         }
-        guard case .hello(let token, let resume, let ranks) = frame.message else {
+        guard case .hello(let token, let resume, let form) = frame.message else {
             return refuse(connection, id: frame.id, "the first message must be hello with a token")
         }
         sessions[connection]?.phase = .authenticating
-        sessions[connection]?.ranks = ranks
+        sessions[connection]?.form = form
         let id = frame.id
         verify(token) { self.authenticated(connection, $0, resume: resume, helloID: id) }
     }
@@ -64,7 +64,7 @@ extension Relay {
     func sendWelcome(to connection: ConnectionID, actor: Actor, resume: ResumePoint?) {
         let audience = Audience(actor.role)
         let feed = feeds[audience.rawValue]
-        let ring = sessions[connection]?.ranks == .changes ? feed.changesRing : feed.ring
+        let ring = feed.rings[(sessions[connection]?.form ?? .full).index]
         if let resume, resume.epoch == epoch, let missed = ring.frames(after: resume.seq) {
             send(recoveredWelcome(actor, seq: resume.seq), to: connection)
             for frame in missed { send(frame, to: connection) }
@@ -100,6 +100,8 @@ extension Relay {
             announcements: core.announcements(last: config.welcomeAnnouncements), presence: sessions.presence.snapshot,
             agenda: audience == .staff ? core.agenda : nil, polls: core.polls(inCycle: core.cycle.id).map(WirePoll.init)
         )
+        // Its clients hold only these posts of those the updates so far named.
+        feeds[audience.rawValue].held.formIntersection(posts.map(\.id))
         feeds[audience.rawValue].welcome = (epoch, stateVersion, feed.seq, template)
         metrics.welcomesBuilt.increment()
         return template

@@ -64,39 +64,41 @@ extension Relay {
         lastPublishAt = now
         let headroom = transport?.frameHeadroom ?? 0
         for audience in Audience.allCases {
-            var (update, rankChanges) = update(for: audience, seq: feeds[audience.rawValue].seq + 1)
-            if let presence { update.presence = presence }
-            if !reactions.isEmpty { update.reactions = reactions }
-            guard !update.isEmpty else { continue }
+            var next = update(for: audience, seq: feeds[audience.rawValue].seq + 1)
+            if let presence { next.full.presence = presence }
+            if !reactions.isEmpty { next.full.reactions = reactions }
+            guard !next.full.isEmpty else { continue }
             var feed = feeds[audience.rawValue]
-            feed.seq = update.seq
-            let frame = OutboundFrame(encoder.encode(update), headroom: headroom)
-            // Clients that take rank changes get a second encoding only when it differs;
-            // full ranks are a correct change too, so the ring keeps those when none listen.
-            let takeChanges = sessions.members(of: audience, .changes)
-            var changesFrame = frame
-            if let rankChanges, !rankChanges.isComplete, !takeChanges.isEmpty {
-                update.ranks = rankChanges
-                changesFrame = OutboundFrame(encoder.encode(update), headroom: headroom)
+            feed.seq = next.full.seq
+            // Each form someone takes is encoded once, and only where it differs from one
+            // already encoded. A form nobody takes keeps the full update in its ring: that
+            // is a correct update in every form, for a client that resumes in it later.
+            var frames: [Int: OutboundFrame] = [:]
+            for form in UpdateForm.allCases {
+                let members = sessions.members(of: audience, form)
+                let effective = members.isEmpty ? UpdateForm.full : next.effective(form)
+                let frame = frames[effective.index] ?? OutboundFrame(encoder.encode(next.update(in: effective)), headroom: headroom)
+                frames[effective.index] = frame
+                feed.rings[form.index].append(frame, seq: next.full.seq)
+                send(frame, to: members)
             }
-            feed.ring.append(frame, seq: update.seq)
-            feed.changesRing.append(changesFrame, seq: update.seq)
             feeds[audience.rawValue] = feed
             metrics.updatesBuilt.increment()
-            send(frame, to: sessions.members(of: audience, .full))
-            send(changesFrame, to: takeChanges)
         }
         announced = []
         reactions = [:]
     }
 
     /// What changed for one audience: posts it may see, ids it may no longer see, new
-    /// comments and announcements, the stage, the cycle, and ranks when they moved; and
-    /// those ranks as changes (only the orderings that moved).
-    func update(for audience: Audience, seq: Int64) -> (Update, rankChanges: WireRanks?) {
+    /// comments and announcements, the stage, the cycle, and ranks when they moved; those
+    /// ranks as changes (only the orderings that moved); and which changed posts may go
+    /// as counts.
+    func update(for audience: Audience, seq: Int64) -> AudienceUpdate {
         var update = Update(seq: seq)
         var postIDs: [String] = []
         var seen = Set<String>()
+        // Posts with a change other than their counts: these always go whole.
+        var whole = Set<String>()
         var comments: [WireComment] = []
         var announcements: [Announcement] = []
         var rankable = false
@@ -109,6 +111,10 @@ extension Relay {
         for change in announced {
             switch change {
             case .post(let id):
+                rankable = true
+                whole.insert(id)
+                if seen.insert(id).inserted { postIDs.append(id) }
+            case .counts(let id):
                 rankable = true
                 if seen.insert(id).inserted { postIDs.append(id) }
             case .comment(let comment):
@@ -142,12 +148,35 @@ extension Relay {
                 break
             }
         }
+        // What every client holds before this update; a new cycle drops it all.
+        let held = update.cycle == nil ? feeds[audience.rawValue].held : []
+        var rankChanges: WireRanks?
+        if rankable || !feeds[audience.rawValue].ranksAhead.isEmpty {
+            let ranks = core.ranks(for: audience, depth: config.rankDepth)
+            let last = feeds[audience.rawValue].lastRanks
+            let moved = feeds[audience.rawValue].ranksAhead.union(Ordering.allCases.filter { ranks[$0] != last[$0] })
+            feeds[audience.rawValue].ranksAhead = []
+            if !moved.isEmpty {
+                feeds[audience.rawValue].lastRanks = ranks
+                update.ranks = WireRanks(ranks)
+                rankChanges = WireRanks(ranks, only: moved)
+                // A post that enters the ranks goes whole, changed or not (it moved up as
+                // another left), so every client holds every post its ranks name.
+                let named = ranks.ids
+                for id in Ordering.allCases.flatMap({ ranks[$0] }) where !held.contains(id) && seen.insert(id).inserted {
+                    postIDs.append(id)
+                }
+                feeds[audience.rawValue].held = named
+            }
+        }
         var posts: [WirePost] = []
+        var counts: [String: WireCounts] = [:]
         var removed: [String] = []
         for id in postIDs {
             guard let post = core.post(id) else { continue }
             if core.audience(audience, sees: post) {
                 posts.append(WirePost(post, for: audience))
+                if !whole.contains(id), held.contains(id) { counts[id] = WireCounts(post, for: audience) }
             } else if withdrawn.contains(id) {
                 removed.append(id)
             }
@@ -159,18 +188,6 @@ extension Relay {
         let polls = pollIDs.compactMap { core.poll($0) }.map(WirePoll.init)
         update.polls = polls.isEmpty ? nil : polls
         update.merged = merged.isEmpty ? nil : merged
-        var rankChanges: WireRanks?
-        if rankable || !feeds[audience.rawValue].ranksAhead.isEmpty {
-            let ranks = core.ranks(for: audience, depth: config.rankDepth)
-            let last = feeds[audience.rawValue].lastRanks
-            let moved = feeds[audience.rawValue].ranksAhead.union(Ordering.allCases.filter { ranks[$0] != last[$0] })
-            feeds[audience.rawValue].ranksAhead = []
-            if !moved.isEmpty {
-                feeds[audience.rawValue].lastRanks = ranks
-                update.ranks = WireRanks(ranks)
-                rankChanges = WireRanks(ranks, only: moved)
-            }
-        }
-        return (update, rankChanges)
+        return AudienceUpdate(full: update, rankChanges: rankChanges, counts: counts)
     }
 }

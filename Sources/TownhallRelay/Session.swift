@@ -25,8 +25,8 @@ package struct Session: Sendable {
     package var expires: Double = .infinity
     /// Signed in with a room screen's read-only token: requests that change anything are refused.
     package var readOnly = false
-    /// How this client takes `ranks` in updates, as its hello asked.
-    package var ranks: RankEncoding = .full
+    /// How this client takes updates (ranks, changed posts), as its hello asked.
+    package var form: UpdateForm = .full
     /// Frames that arrived while the token was being checked, handled after `welcome`.
     package var early: [[UInt8]] = []
     /// Monotonic ms of the last `rate_limited` for dropped reactions (at most one a second).

@@ -11,8 +11,8 @@ import TownhallTransport
 struct SessionTable {
     private var sessions: [ConnectionID: Session] = [:]
     private(set) var presence = Presence()
-    /// Signed-in connections per audience and rank encoding, at `slot(_:_:)`.
-    private var members: [Set<ConnectionID>] = Array(repeating: [], count: Audience.allCases.count * RankEncoding.allCases.count)
+    /// Signed-in connections per audience and update form, at `slot(_:_:)`.
+    private var members: [Set<ConnectionID>] = Array(repeating: [], count: Audience.allCases.count * UpdateForm.allCases.count)
     /// Signed-in connections by user id.
     private var byUser: [String: Set<ConnectionID>] = [:]
     private var deadlines = Deadlines()
@@ -35,11 +35,11 @@ struct SessionTable {
     /// Signed-in connections of one user.
     func connections(of user: String) -> Set<ConnectionID> { byUser[user] ?? [] }
 
-    /// Signed-in connections of one audience that take ranks as `encoding`.
-    func members(of audience: Audience, _ encoding: RankEncoding) -> Set<ConnectionID> { members[Self.slot(audience, encoding)] }
+    /// Signed-in connections of one audience that take updates in `form`.
+    func members(of audience: Audience, _ form: UpdateForm) -> Set<ConnectionID> { members[Self.slot(audience, form)] }
 
-    private static func slot(_ audience: Audience, _ encoding: RankEncoding) -> Int {
-        audience.rawValue * RankEncoding.allCases.count + (encoding == .full ? 0 : 1)
+    private static func slot(_ audience: Audience, _ form: UpdateForm) -> Int {
+        audience.rawValue * UpdateForm.allCases.count + form.index
     }
 
     /// A new connection, which must say hello by `helloDue` (monotonic ms).
@@ -56,7 +56,7 @@ struct SessionTable {
         session.expires = expires
         session.early = []
         sessions[connection] = session
-        members[Self.slot(Audience(actor.role), session.ranks)].insert(connection)
+        members[Self.slot(Audience(actor.role), session.form)].insert(connection)
         presence.join(user: actor.id, office: actor.office)
         byUser[actor.id, default: []].insert(connection)
         deadlines.schedule(connection, at: expiryDue)
@@ -74,7 +74,7 @@ struct SessionTable {
     mutating func leave(_ connection: ConnectionID) {
         deadlines.cancel(connection)
         guard let session = sessions[connection], let actor = session.actor else { return }
-        members[Self.slot(Audience(actor.role), session.ranks)].remove(connection)
+        members[Self.slot(Audience(actor.role), session.form)].remove(connection)
         presence.leave(user: actor.id)
         byUser[actor.id]?.remove(connection)
         if byUser[actor.id]?.isEmpty == true { byUser[actor.id] = nil }

@@ -10,17 +10,17 @@ struct VoteTests {
         try townhall.run(People.carol, .vote(post: "p1", value: 1))
 
         let up = try townhall.run(People.bob, .vote(post: "p1", value: 1))
-        #expect(up.changes == [.post("p1")])
+        #expect(up.changes == [.counts("p1")])
         #expect(up.post.map { ($0.up, $0.down, $0.score) } ?? (0, 0, 0) == (2, 0, 2))
         #expect(townhall.votes(of: People.bob.id) == ["p1": 1])
 
         let down = try townhall.run(People.bob, .vote(post: "p1", value: -1))
-        #expect(down.changes == [.post("p1")])
+        #expect(down.changes == [.counts("p1")])
         #expect(down.post.map { ($0.up, $0.down, $0.score) } ?? (0, 0, 0) == (1, 1, 0))
         #expect(townhall.votes(of: People.bob.id) == ["p1": -1])
 
         let back = try townhall.run(People.bob, .vote(post: "p1", value: 0))
-        #expect(back.changes == [.post("p1")])
+        #expect(back.changes == [.counts("p1")])
         #expect(back.result == .vote(post: try #require(townhall.post("p1")), value: 0))
         #expect(townhall.post("p1").map { ($0.up, $0.down) } ?? (0, 0) == (1, 0))
         #expect(townhall.votes(of: People.bob.id).isEmpty)

@@ -13,8 +13,10 @@ struct DecodingTests {
         #expect(try decode(#"{"type":"hello","token":"t","resume":{"epoch":"e","seq":4}}"#).message
             == .hello(token: "t", resume: ResumePoint(epoch: "e", seq: 4)))
         #expect(try decode(#"{"type":"hello","token":"t","ranks":"changes"}"#).message
-            == .hello(token: "t", resume: nil, ranks: .changes))
-        #expect(try decode(#"{"type":"hello","token":"t","ranks":"full"}"#).message == .hello(token: "t", resume: nil, ranks: .full))
+            == .hello(token: "t", resume: nil, form: UpdateForm(ranks: .changes)))
+        #expect(try decode(#"{"type":"hello","token":"t","ranks":"full"}"#).message == .hello(token: "t", resume: nil, form: .full))
+        #expect(try decode(#"{"type":"hello","token":"t","ranks":"changes","posts":"counts"}"#).message
+            == .hello(token: "t", resume: nil, form: UpdateForm(ranks: .changes, posts: .counts)))
         #expect(try decode(#"{"type":"post","text":"hi","anonymous":true,"key":"k","id":"a"}"#)
             == ClientFrame(id: .string("a"), message: .command(.post(text: "hi", anonymous: true, key: "k"))))
         #expect(try decode(#"{"type":"vote","post":"p1","value":-1,"id":7}"#)
@@ -41,6 +43,7 @@ struct DecodingTests {
         (#"{"type":"cycle","action":"open","id":3}"#, "'action'"),
         (#"{"type":"hello","token":"t","resume":{"epoch":1},"id":3}"#, "'resume'"),
         (#"{"type":"hello","token":"t","ranks":"moves","id":3}"#, "'ranks'"),
+        (#"{"type":"hello","token":"t","posts":"deltas","id":3}"#, "'posts'"),
         (#"{"type":"react","emoji":"🍕","id":3}"#, "'emoji'"),
         (#"{"type":"dance","id":3}"#, "unknown"),
     ])

@@ -29,7 +29,7 @@ struct WireJSONTests {
         return (try canonical(encoder.encode(message)), try canonical(encoder.encodeWithFoundation(message)))
     }
 
-    @Test("posts, comments, announcements, stage, presence, ranks, cycles: the same JSON as their Encodable form, for both audiences")
+    @Test("posts, counts, comments, announcements, stage, presence, ranks, cycles: the same JSON as their Encodable form, for both audiences")
     func objects() throws {
         for post in Self.posts() {
             for audience in Audience.allCases {
@@ -37,6 +37,10 @@ struct WireJSONTests {
                 update.posts = [WirePost(post, for: audience)]
                 let (written, foundation) = try both(update)
                 #expect(written == foundation)
+                var counted = Update(seq: 2)
+                counted.counts = [post.id: WireCounts(post, for: audience), "p10": WireCounts(post, for: audience)]
+                let counts = try both(counted)
+                #expect(counts.written == counts.foundation)
                 let ack = try both(Ack(id: .int(7), payload: .vote(WirePost(post, for: audience), value: -1)))
                 #expect(ack.written == ack.foundation)
                 let created = try both(Ack(id: .string("k"), payload: .post(WirePost(post, for: audience))))

@@ -65,11 +65,12 @@ final class Harness {
     }
 
     /// Opens a connection, says hello, and returns it once welcomed.
-    func signIn(_ actor: Actor, resume: [String: Any]? = nil, ranks: String? = nil) async -> ConnectionID {
+    func signIn(_ actor: Actor, resume: [String: Any]? = nil, ranks: String? = nil, posts: String? = nil) async -> ConnectionID {
         let connection = open()
         var hello: [String: Any] = ["type": "hello", "token": await token(actor)]
         if let resume { hello["resume"] = resume }
         if let ranks { hello["ranks"] = ranks }
+        if let posts { hello["posts"] = posts }
         send(connection, hello)
         await settle(connection)
         return connection
