@@ -158,8 +158,9 @@ export class Connection {
     this.#ws = ws;
     ws.onopen = () => {
       if (this.#ws !== ws) return;
-      // The store keeps the orderings an update leaves out (docs/PROTOCOL-NOTES.md).
-      const hello = { type: 'hello', token: this.token, ranks: 'changes' };
+      // The store keeps the orderings an update leaves out, and lays a voted post's
+      // counts over the post it holds (docs/PROTOCOL-NOTES.md).
+      const hello = { type: 'hello', token: this.token, ranks: 'changes', posts: 'counts' };
       const resume = this.#welcomed ? this.getResume() : null;
       if (resume && resume.epoch != null) hello.resume = { epoch: resume.epoch, seq: resume.seq };
       this.#lastReceived = Date.now();

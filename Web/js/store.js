@@ -16,6 +16,9 @@ export const HOST_GROUPS = Object.freeze([
   'onair', 'shortlisted', 'open', 'answered', 'dismissed', 'hidden', 'pending', 'merged',
 ]);
 
+/** The fields an update's `counts` may carry for a post. */
+const COUNT_FIELDS = Object.freeze(['up', 'down', 'score', 'comments', 'support']);
+
 /** How many review notices (approved / declined) the employee page keeps. */
 const REVIEW_NOTICE_LIMIT = 5;
 
@@ -193,6 +196,7 @@ export class Store {
       for (const post of msg.posts) this.#upsertPost(post);
       changes.add('posts');
     }
+    if (msg.counts && typeof msg.counts === 'object' && this.#applyCounts(msg.counts)) changes.add('posts');
     if (Array.isArray(msg.removed) && msg.removed.length) {
       for (const id of msg.removed) this.#removePost(id);
       changes.add('posts');
@@ -590,6 +594,24 @@ export class Store {
   }
 
   // ---- internals ----
+
+  /**
+   * Lays an update's `counts` ({id: {up, down, score, comments, support?}}, docs/PROTOCOL-NOTES.md,
+   * Posts as counts) over the posts held; the server sends counts only for posts every
+   * client holds. Returns whether a post changed.
+   */
+  #applyCounts(counts) {
+    let changed = false;
+    for (const [id, fields] of Object.entries(counts)) {
+      const post = this.posts.get(String(id));
+      if (!post || !fields || typeof fields !== 'object') continue;
+      const next = { ...post };
+      for (const key of COUNT_FIELDS) if (key in fields) next[key] = fields[key];
+      this.posts.set(String(id), next);
+      changed = true;
+    }
+    return changed;
+  }
 
   #upsertPost(post) {
     if (!post || post.id == null) return;

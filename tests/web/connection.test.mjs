@@ -56,7 +56,7 @@ test('hello first, then requests with ids; an ack settles the request', async ()
     assert.equal(ws.url, 'ws://test/ws');
     assert.equal(ws.protocol, 'townhall.v1');
     ws.open();
-    assert.deepEqual(ws.sent[0], { type: 'hello', token: 'T', ranks: 'changes' });
+    assert.deepEqual(ws.sent[0], { type: 'hello', token: 'T', ranks: 'changes', posts: 'counts' });
     ws.receive(welcome());
     assert.equal(statuses.at(-1), 'connected');
     const p = conn.request({ type: 'vote', post: 'p1', value: 1 }, { retry: true });
@@ -97,7 +97,7 @@ test('a drop: unsafe requests fail, safe ones are resent after a resumed welcome
     assert.equal(FakeSocket.all.length, 2);
     const ws2 = FakeSocket.all[1];
     ws2.open();
-    assert.deepEqual(ws2.sent[0], { type: 'hello', token: 'T', ranks: 'changes', resume: { epoch: 'E', seq: 7 } });
+    assert.deepEqual(ws2.sent[0], { type: 'hello', token: 'T', ranks: 'changes', posts: 'counts', resume: { epoch: 'E', seq: 7 } });
     assert.equal(ws2.sent.length, 1, 'nothing but hello before the welcome');
     ws2.receive({ type: 'welcome', epoch: 'E', seq: 9, recovered: true });
     const resent = ws2.sent.find((f) => f.type === 'vote');

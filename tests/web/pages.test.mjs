@@ -41,7 +41,7 @@ test('employee page: sign-in from the fragment, render, vote, post, thread, live
     const ws = FakeSocket.all[0];
     assert.equal(ws.url, 'ws://localhost:8080/ws');
     ws.open();
-    assert.deepEqual(ws.sent[0], { type: 'hello', token: 'JWT1', ranks: 'changes' });
+    assert.deepEqual(ws.sent[0], { type: 'hello', token: 'JWT1', ranks: 'changes', posts: 'counts' });
     ws.receive(welcome());
     await flush();
 

@@ -73,6 +73,31 @@ test('an update replaces posts by id, appends comments and prepends announcement
   assert.deepEqual(store.announcements.map((a) => a.id), ['a2', 'a1']);
 });
 
+test('counts are laid over the posts held, and counts for a post not held are ignored', () => {
+  const store = new Store();
+  store.applyMessage(welcome());
+  const heard = [];
+  store.subscribe((changes) => heard.push([...changes]));
+  const before = store.post('p1');
+  store.applyMessage({
+    type: 'update',
+    seq: 11,
+    counts: { p1: { up: 4, down: 1, score: 3, comments: 2 }, p9: { up: 1, down: 0, score: 1, comments: 0 } },
+    ranks: { top: ['p1', 'p2'] },
+  });
+  assert.deepEqual(
+    { up: store.post('p1').up, down: store.post('p1').down, score: store.post('p1').score, comments: store.post('p1').comments },
+    { up: 4, down: 1, score: 3, comments: 2 },
+  );
+  assert.equal(store.post('p1').text, 'text p1');
+  assert.equal(before.up, 3, 'the post object held before is not changed in place');
+  assert.equal(store.post('p9'), undefined);
+  assert.ok(heard[0].includes('posts'));
+  // Only counts for a post not held: nothing about posts changed.
+  store.applyMessage({ type: 'update', seq: 12, counts: { p9: { up: 2, down: 0, score: 2, comments: 0 } }, presence: { total: 3, offices: {} } });
+  assert.ok(!heard[1].includes('posts'));
+});
+
 test('removed deletes posts from posts, ranks and threads', () => {
   const store = new Store();
   store.applyMessage(welcome());
