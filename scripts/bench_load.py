@@ -161,7 +161,8 @@ def measure(target, load_binary, connections, options):
             base = rss_kib(process.pid)
             args = ["--connections", str(connections), "--voters", str(options.voters), "--vote-rate", str(options.vote_rate),
                     "--announce-rate", str(options.announce_rate), "--duration", str(options.duration),
-                    "--idle", str(options.idle), "--drain", str(options.drain), "--ranks", options.ranks]
+                    "--idle", str(options.idle), "--drain", str(options.drain), "--ranks", options.ranks,
+                    "--post-updates", options.post_updates]
             report, samples = run_load(load_binary, port, data, args, process.pid)
             end = (time.monotonic(), cpu_seconds(process.pid), rss_kib(process.pid))
         finally:
@@ -268,6 +269,8 @@ def main():
     parser.add_argument("--drain", type=float, default=5)
     parser.add_argument("--join", type=int, default=10000, help="connections for the join storm (0: none)")
     parser.add_argument("--ranks", default="changes", choices=["changes", "full"], help="how the load takes ranks in updates")
+    parser.add_argument("--post-updates", default="counts", choices=["counts", "full"],
+                        help="how the load takes changed posts in updates (the peer ignores it and always sends them whole)")
     parser.add_argument("--restart", type=int, default=18000, help="connections held through a restart (0: none)")
     parser.add_argument("--reactions", type=int, default=18000, help="connections for the reaction storm (0: none)")
     parser.add_argument("--reaction-rate", type=float, default=5000, help="reactions a second in the storm")

@@ -100,6 +100,8 @@ package struct LoadConfig: Sendable {
     package var reconnect: Bool
     /// Hellos ask for `"ranks":"changes"` (only the orderings that moved).
     package var rankChanges: Bool
+    /// Hellos ask for `"posts":"counts"` (a voted post's counts, not the whole post).
+    package var postCounts: Bool
     /// Live reactions a second, sent by the watchers in turn (PROTOCOL.md §9).
     package var reactionRate: Double
     package var json: Bool
@@ -109,7 +111,7 @@ package struct LoadConfig: Sendable {
     package init(
         url: String, data: String, connections: Int, voters: Int, voteRate: Double, commenters: Int, commentRate: Double,
         announceRate: Double, ramp: Double, duration: Double, idle: Double, drain: Double, sources: String?,
-        processes: Int?, posts: Int, reconnect: Bool = false, rankChanges: Bool = true, reactionRate: Double = 0, json: Bool, shard: Int?, shards: Int?
+        processes: Int?, posts: Int, reconnect: Bool = false, rankChanges: Bool = true, postCounts: Bool = true, reactionRate: Double = 0, json: Bool, shard: Int?, shards: Int?
     ) throws(LoadError) {
         self.url = url
         target = try LoadTarget(url: url)
@@ -139,6 +141,7 @@ package struct LoadConfig: Sendable {
         self.posts = posts
         self.reconnect = reconnect
         self.rankChanges = rankChanges
+        self.postCounts = postCounts
         self.reactionRate = reactionRate
         self.json = json
         self.sources = try SourceAddresses.parse(sources ?? (target.isLoopback ? "127.0.0.2-127.0.0.254" : "none"))

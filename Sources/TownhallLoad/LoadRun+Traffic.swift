@@ -173,8 +173,12 @@ extension LoadRun {
         let id = clients[index].nextID
         switch request {
         case .hello:
-            // Like the pages (unless --ranks full): updates carry only the orderings that moved.
-            builder.raw(config.rankChanges ? #"{"type":"hello","ranks":"changes","token":"# : #"{"type":"hello","token":"#)
+            // Like the pages (unless --ranks full, --post-updates full): updates carry only
+            // the orderings that moved, and a voted post's counts instead of the post.
+            builder.raw(#"{"type":"hello","#)
+            if config.rankChanges { builder.raw(#""ranks":"changes","#) }
+            if config.postCounts { builder.raw(#""posts":"counts","#) }
+            builder.raw(#""token":"#)
             builder.string(clients[index].token)
             if let epoch = clients[index].epoch, clients[index].lastSeq >= 0 {
                 builder.raw(#","resume":{"epoch":"#)

@@ -29,6 +29,7 @@ struct LoadCommand: AsyncParsableCommand {
     @Flag(help: "Reconnect connections the server closes or loses, with the pages' full-jitter backoff, resuming where each left off (to measure a restart).")
     var reconnect = false
     @Option(help: "How the connections take ranks in updates: changes (as the pages do) or full.") var ranks = "changes"
+    @Option(help: "How the connections take changed posts in updates: counts (as the pages do) or full.") var postUpdates = "counts"
     @Flag(help: "Print the report as one JSON object.") var json = false
     @Option(help: ArgumentHelp("This process's shard (set by the parent process).", visibility: .hidden)) var shard: Int?
     @Option(help: ArgumentHelp("How many shards there are (set by the parent process).", visibility: .hidden)) var shards: Int?
@@ -38,7 +39,7 @@ struct LoadCommand: AsyncParsableCommand {
             return try LoadConfig(
                 url: url, data: data, connections: connections, voters: voters, voteRate: voteRate, commenters: commenters,
                 commentRate: commentRate, announceRate: announceRate, ramp: ramp, duration: duration, idle: idle, drain: drain,
-                sources: sources, processes: processes, posts: posts, reconnect: reconnect, rankChanges: ranks == "changes", reactionRate: reactionRate, json: json, shard: shard, shards: shards
+                sources: sources, processes: processes, posts: posts, reconnect: reconnect, rankChanges: ranks == "changes", postCounts: postUpdates == "counts", reactionRate: reactionRate, json: json, shard: shard, shards: shards
             )
         } catch {
             throw ValidationError(error.description)
@@ -47,6 +48,7 @@ struct LoadCommand: AsyncParsableCommand {
 
     func validate() throws {
         guard ["changes", "full"].contains(ranks) else { throw ValidationError("--ranks must be changes or full") }
+        guard ["counts", "full"].contains(postUpdates) else { throw ValidationError("--post-updates must be counts or full") }
         _ = try config()
     }
 
