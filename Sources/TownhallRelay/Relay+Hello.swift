@@ -9,7 +9,8 @@ extension Relay {
         do {
             frame = try ClientFrame.decode(bytes)
         } catch {
-            return refuse(connection, id: error.id, "the first message must be hello with a token")
+            // PROTOCOL.md §4: a hello is welcomed or closed with 4001; the reason says what was wrong.
+            return refuse(connection, id: error.id, "the first message must be hello with a token (\(error.message))")
         }
         guard case .hello(let token, let resume, let form) = frame.message else {
             return refuse(connection, id: frame.id, "the first message must be hello with a token")

@@ -85,6 +85,9 @@ class View:
                 if isinstance(p, dict) and "id" in p:
                     self.posts[p["id"]] = p
                     self.removed.discard(p["id"])
+            for pid, counts in (obj.get("counts") or {}).items():
+                if pid in self.posts:
+                    self.posts[pid] = {**self.posts[pid], **counts}
             for pid in obj.get("removed") or []:
                 self.posts.pop(pid, None)
                 self.removed.add(pid)
@@ -269,9 +272,11 @@ class Client:
     def reply(self, rid: Any, timeout: float = DEFAULT_TIMEOUT) -> dict:
         return self.wait_for(lambda f: is_reply(f, rid), timeout, what=f"reply to id {rid!r}").obj
 
-    def hello(self, token: str, resume: Optional[dict] = None, timeout: float = DEFAULT_TIMEOUT) -> dict:
-        """Send hello; return the welcome or the error frame that answers it."""
-        msg: dict = {"type": "hello", "token": token}
+    def hello(self, token: str, resume: Optional[dict] = None, timeout: float = DEFAULT_TIMEOUT,
+              form: Optional[dict] = None) -> dict:
+        """Send hello (with `form`'s fields, e.g. {"posts": "counts"}); return the welcome
+        or the error frame that answers it."""
+        msg: dict = {"type": "hello", "token": token, **(form or {})}
         if resume is not None:
             msg["resume"] = resume
         start = self.mark()

@@ -292,12 +292,12 @@ class Server:
 
     def client(self, sub: Optional[str] = None, role: str = "employee", office: str = "Dublin",
                name: Optional[str] = None, token: Optional[str] = None,
-               resume: Optional[dict] = None) -> Client:
+               resume: Optional[dict] = None, form: Optional[dict] = None) -> Client:
         """Connect, say hello, and assert the welcome. The welcome is in `c.welcome`."""
         sub = sub or f"{role}-{next(_uniq)}"
         tok = token or self.token(sub, name=name, office=office, role=role)
         c = self.connect(label=sub)
-        w = c.hello(tok, resume=resume)
+        w = c.hello(tok, resume=resume, form=form)
         assert w.get("type") == "welcome", f"hello for {sub} ({role}) was not welcomed: {w}"
         c.welcome = w
         c.sub = sub
