@@ -86,12 +86,19 @@ extension LWSServer {
             let state = Connection(id: id, wsi: wsi, output: OutputQueue(maxBytes: config.maxQueuedBytes, maxFrames: config.maxQueuedFrames))
             state.echo = echo
             connections[id] = state
+            // Echo connections (the conformance suite) see only the frames they asked for.
+            if !echo { idle.open(id, now: UInt64(Self.second)) }
             group.report(from: self)
             if !echo { handler.connectionOpened(id, peer: ledger.address(of: wsi) ?? peer(wsi)) }
             return 0
         case LWS_CALLBACK_RECEIVE:
             guard let user else { return -1 }
-            return receive(wsi, user.load(as: UInt64.self), input, length)
+            let id = user.load(as: UInt64.self)
+            idle.heard(id, now: UInt64(Self.second))
+            return receive(wsi, id, input, length)
+        case LWS_CALLBACK_RECEIVE_PONG:
+            if let id = user?.load(as: UInt64.self) { idle.heard(id, now: UInt64(Self.second)) }
+            return 0
         case LWS_CALLBACK_WS_PEER_INITIATED_CLOSE:
             if let id = user?.load(as: UInt64.self) { connections[id]?.peerClosed = true }
             return 0
@@ -103,6 +110,7 @@ extension LWSServer {
             guard let user else { return 0 }
             let id = user.load(as: UInt64.self)
             guard let state = connections.removeValue(forKey: id) else { return 0 }
+            idle.closed(id)
             forget(state)
             group.report(from: self)
             if !state.echo { handler.connectionClosed(id, cause: state.cause) }
@@ -286,7 +294,7 @@ extension LWSServer {
         state.incoming = []
         if state.echo {
             let frame = OutboundFrame(message, headroom: frameHeadroom)
-            frame.binary = binary
+            if binary { frame.kind = .binary }
             send(frame, to: id)
         } else {
             handler.received(message, from: id)

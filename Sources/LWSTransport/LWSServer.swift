@@ -53,6 +53,15 @@ final class LWSServer: @unchecked Sendable {
     var joins: JoinQueue
     /// Reads PROXY protocol headers off the service thread.
     let proxyIntake = ProxyIntake()
+    /// Which WebSockets have gone quiet (pings and hang-ups).
+    var idle: IdleWheel
+    /// The ping this thread sends (lws writes its header into the headroom, so one a
+    /// thread). Not empty: lws hands an empty pong to no callback (ops-ws.c at v4.1.6).
+    lazy var pingFrame: OutboundFrame = {
+        let frame = OutboundFrame(Array("idle".utf8), headroom: frameHeadroom)
+        frame.kind = .ping
+        return frame
+    }()
     /// Tick lateness, the longest turn and the busy share of the service thread.
     var health = LoopHealth()
     /// When the next tick is due (monotonic ns).
@@ -82,6 +91,7 @@ final class LWSServer: @unchecked Sendable {
         nextID = ConnectionID(index + 1)
         metrics = TransportMetrics(registry: metricsRegistry)
         joins = JoinQueue(maxWaiting: config.maxWaitingJoins, maxWaitSeconds: config.maxJoinWaitSeconds)
+        idle = IdleWheel(ping: UInt64(config.idlePingSeconds), hangup: UInt64(config.idleHangupSeconds), now: UInt64(Self.second))
     }
 
     var frameHeadroom: Int { Int(th_lws_pre) }
@@ -170,6 +180,7 @@ final class LWSServer: @unchecked Sendable {
         defer { health.leave(DispatchTime.now().uptimeNanoseconds) }
         handler.tick()
         admitWaiting()
+        tendIdle()
         group.report(from: self)
         if index == 0 { ledger.prune(second: Self.second) }
         if let drainDeadline, connections.isEmpty || DispatchTime.now().uptimeNanoseconds >= drainDeadline {
@@ -178,6 +189,18 @@ final class LWSServer: @unchecked Sendable {
             return
         }
         scheduleTick()
+    }
+
+    /// Pings the connections that went quiet, and hangs up on those that stayed so.
+    private func tendIdle() {
+        for action in idle.due(now: UInt64(Self.second)) {
+            switch action {
+            case .ping(let id):
+                if let state = connections[id] { enqueue(pingFrame, on: state, update: false) }
+            case .hangUp(let id):
+                close(id, code: .goingAway, reason: "no reply to ping")
+            }
+        }
     }
 
     // MARK: What the group routes here
@@ -246,9 +269,17 @@ final class LWSServer: @unchecked Sendable {
     func write(_ frame: OutboundFrame, to wsi: OpaquePointer) -> Bool {
         let count = frame.count
         let written = frame.storage.withUnsafeMutableBufferPointer { raw in
-            lws_write(wsi, raw.baseAddress! + frame.headroom, count, frame.binary ? LWS_WRITE_BINARY : LWS_WRITE_TEXT)
+            lws_write(wsi, raw.baseAddress! + frame.headroom, count, Self.protocol(frame.kind))
         }
         return written >= count
+    }
+
+    static func `protocol`(_ kind: OutboundFrame.Kind) -> lws_write_protocol {
+        switch kind {
+        case .text: LWS_WRITE_TEXT
+        case .binary: LWS_WRITE_BINARY
+        case .ping: LWS_WRITE_PING
+        }
     }
 
     /// A write failed outside a callback: libwebsockets closes the socket on its own turn.

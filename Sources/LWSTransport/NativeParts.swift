@@ -56,10 +56,13 @@ final class NativeParts {
         // buffers the rest of a large frame for later turns).
         protocols[0].tx_packet_size = 1 << 20
 
+        // lws' idle checks off (a zero hang-up: lib/core-net/wsi-timeout.c at v4.1.6):
+        // `IdleWheel` does them, without lws' sorted timer list (without a policy of its
+        // own lws would use one of 300 s).
         retry = .allocate(capacity: 1)
         retry.initialize(to: lws_retry_bo_t())
-        retry.pointee.secs_since_valid_ping = config.idlePingSeconds
-        retry.pointee.secs_since_valid_hangup = config.idleHangupSeconds
+        retry.pointee.secs_since_valid_ping = 0
+        retry.pointee.secs_since_valid_hangup = 0
 
         timer = .allocate(capacity: 1)
         timer.initialize(to: th_timer())

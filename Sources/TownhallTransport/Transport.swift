@@ -17,8 +17,16 @@ package final class OutboundFrame: @unchecked Sendable {
     package let headroom: Int
     /// `headroom` spare bytes, then the payload.
     package var storage: [UInt8]
-    /// Sent as a binary frame (only the transport's echo endpoint does).
-    package var binary = false
+    /// What kind of WebSocket frame it goes as.
+    package var kind = Kind.text
+
+    package enum Kind: Sendable {
+        case text
+        /// Only the transport's echo endpoint sends these.
+        case binary
+        /// A control frame the transport sends to a quiet connection.
+        case ping
+    }
 
     package init(_ payload: [UInt8], headroom: Int) {
         self.headroom = headroom
@@ -37,7 +45,7 @@ package final class OutboundFrame: @unchecked Sendable {
     /// Another frame with the same bytes, for another service thread to write.
     package func copy() -> OutboundFrame {
         let copy = OutboundFrame(storage: storage, headroom: headroom)
-        copy.binary = binary
+        copy.kind = kind
         return copy
     }
 

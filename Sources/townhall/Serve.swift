@@ -25,6 +25,9 @@ struct Serve: AsyncParsableCommand {
     var serviceThreads = 2
     @Option(name: .customLong("max-queue-kib"), help: "Output a connection may have pending before it is closed with 4009.")
     var maxQueueKiB = 4096
+    @Option(name: .customLong("idle-ping"), help: "Seconds a WebSocket may be silent before it gets a ping.") var idlePing = 30
+    @Option(name: .customLong("idle-hangup"), help: "Seconds of silence (pings unanswered) after which a WebSocket is closed.")
+    var idleHangup = 60
     @Option(name: .customLong("resume-updates"), help: ArgumentHelp("Updates kept per audience for resume.", visibility: .hidden))
     var resumeUpdates = 1024
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.") var logLevel = "info"
@@ -38,6 +41,9 @@ struct Serve: AsyncParsableCommand {
         guard (10...5000).contains(tickMs) else { throw ValidationError("--tick-ms must be 10 to 5000") }
         guard (16...65_536).contains(resumeUpdates) else { throw ValidationError("--resume-updates must be 16 to 65536") }
         guard (16...1_048_576).contains(maxQueueKiB) else { throw ValidationError("--max-queue-kib must be 16 to 1048576") }
+        guard (1...3600).contains(idlePing), (idlePing + 1...7200).contains(idleHangup) else {
+            throw ValidationError("--idle-ping must be 1 to 3600 seconds and --idle-hangup more than it, at most 7200")
+        }
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("--log-level is not a level") }
     }
 
@@ -79,6 +85,8 @@ struct Serve: AsyncParsableCommand {
         )
         var serverConfig = LWSServerConfig(host: host, port: port, webRoot: web, tickMilliseconds: tickMs)
         serverConfig.maxQueuedBytes = maxQueueKiB * 1024
+        serverConfig.idlePingSeconds = UInt16(idlePing)
+        serverConfig.idleHangupSeconds = UInt16(idleHangup)
         serverConfig.eventLoop = eventLoop
         serverConfig.tlsCertificate = security.tlsCert
         serverConfig.tlsKey = security.tlsKey
