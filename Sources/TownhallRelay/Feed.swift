@@ -20,8 +20,8 @@ struct Feed {
     var welcome: (epoch: String, version: Int, seq: Int64, template: WelcomeTemplate)?
 
     /// A feed whose clients will hold `ranks` and their posts (every welcome carries them).
-    init(resumeCapacity: Int, ranks: Ranks) {
-        rings = UpdateForm.allCases.map { _ in ResumeRing(capacity: resumeCapacity) }
+    init(resumeCapacity: Int, resumeBytes: Int, ranks: Ranks) {
+        rings = UpdateForm.allCases.map { _ in ResumeRing(capacity: resumeCapacity, maxBytes: resumeBytes) }
         lastRanks = ranks
         held = ranks.ids
     }

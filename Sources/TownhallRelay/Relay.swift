@@ -82,7 +82,7 @@ package final class Relay: @unchecked Sendable {
         self.logger = logger
         epoch = Self.newEpoch()
         disk = JournalTracking(lastSnapshotAt: clock.monotonicMillis, lastSnapshotCovered: journal.status.appended)
-        feeds = Audience.allCases.map { Feed(resumeCapacity: config.resumeCapacity, ranks: core.ranks(for: $0, depth: config.rankDepth)) }
+        feeds = Audience.allCases.map { Feed(resumeCapacity: config.resumeCapacity, resumeBytes: config.resumeBytes, ranks: core.ranks(for: $0, depth: config.rankDepth)) }
     }
 
     static func newEpoch() -> String {

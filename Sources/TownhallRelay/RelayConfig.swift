@@ -15,6 +15,9 @@ package struct RelayConfig: Sendable {
     package var welcomeAnnouncements = 20
     /// Updates kept per audience for `resume` (at 10 a second, about 100 s of outage).
     package var resumeCapacity = 1024
+    /// And at most this many payload bytes per audience and update form, so a vote
+    /// storm's updates (the staff's carry every office's support) do not pile up.
+    package var resumeBytes = 1 << 20
     /// Presence goes out at most this often (PROTOCOL.md §5: once a second).
     package var presenceIntervalMillis: Int64 = 1000
     /// While the last update is still queued on many connections (their readers are
