@@ -63,6 +63,17 @@ struct PostCountsTests {
         return (harness, bob)
     }
 
+    /// Each client holds every post its ranks name, as a fresh welcome shows it, and was
+    /// never sent counts for a post it did not hold.
+    func expectHeldAsWelcomed(_ harness: Harness, _ connections: [ConnectionID]) async {
+        let truth = await harness.view(Self.dave)
+        for connection in connections {
+            let held = HeldState(harness.transport.messages(connection))
+            #expect(held.wrong(against: truth).isEmpty)
+            #expect(held.orphanCounts.isEmpty)
+        }
+    }
+
     func lastUpdate(_ harness: Harness, _ connection: ConnectionID) -> [String: Any]? {
         harness.messages(connection, type: "update").last
     }
@@ -84,12 +95,7 @@ struct PostCountsTests {
         let counts = try #require(small["counts"] as? [String: [String: Int]])
         #expect(counts["p3"] == ["up": 1, "down": 0, "score": 1, "comments": 0])
         #expect(counts["p2"] == ["up": 0, "down": 0, "score": 0, "comments": 1])
-        let truth = await harness.view(Self.dave)
-        for connection in [full, counted] {
-            let held = HeldState(harness.transport.messages(connection))
-            #expect(held.wrong(against: truth).isEmpty)
-            #expect(held.orphanCounts.isEmpty)
-        }
+        await expectHeldAsWelcomed(harness, [full, counted])
     }
 
     @Test("a new post, a status change and a new cycle go whole to a client that takes counts")
@@ -115,9 +121,7 @@ struct PostCountsTests {
         harness.tick()
         let turned = try #require(harness.messages(counted, type: "update").last { $0["cycle"] != nil })
         #expect(turned["counts"] == nil, "a new cycle drops every post a client held")
-        let truth = await harness.view(Self.dave)
-        let held = HeldState(harness.transport.messages(counted))
-        #expect(held.wrong(against: truth).isEmpty)
+        await expectHeldAsWelcomed(harness, [counted])
     }
 
     @Test("a post that enters the ranks, changed or not, goes whole to every client")
@@ -138,14 +142,11 @@ struct PostCountsTests {
         harness.send(host, ["type": "moderate", "post": "p3", "status": "hidden", "id": 11])
         harness.tick()
         harness.tick()
-        let truth = await harness.view(Self.dave)
         for connection in [full, counted] {
             let update = try #require(lastUpdate(harness, connection))
             #expect(((update["posts"] as? [[String: Any]]) ?? []).contains { $0["id"] as? String == "p2" })
-            let held = HeldState(harness.transport.messages(connection))
-            #expect(held.wrong(against: truth).isEmpty)
-            #expect(held.orphanCounts.isEmpty)
         }
+        await expectHeldAsWelcomed(harness, [full, counted])
     }
 
     @Test("a post a welcome left out goes whole in the next update, even when the ranks are back to the last update's")
@@ -175,12 +176,7 @@ struct PostCountsTests {
         harness.send(bob, ["type": "vote", "post": "p2", "value": -1, "id": 40])
         harness.tick()
         harness.tick()
-        let truth = await harness.view(Self.dave)
-        for connection in [early, late] {
-            let held = HeldState(harness.transport.messages(connection))
-            #expect(held.wrong(against: truth).isEmpty)
-            #expect(held.orphanCounts.isEmpty)
-        }
+        await expectHeldAsWelcomed(harness, [early, late])
     }
 
     @Test("a resumed client that takes counts gets the missed updates as counts while another such client listened, whole otherwise")
