@@ -52,7 +52,7 @@ package struct Update: Encodable, Sendable {
     package var type = "update"
     package var seq: Int64
     package var posts: [WirePost]?
-    /// Post id → counts, for posts whose only change is their counts (the counts form).
+    /// In the counts form: post id → counts, for posts every client holds whose only change is their counts.
     package var counts: [String: WireCounts]?
     package var removed: [String]?
     package var ranks: WireRanks?

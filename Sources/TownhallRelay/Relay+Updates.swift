@@ -162,11 +162,10 @@ extension Relay {
                 rankChanges = WireRanks(ranks, only: moved)
                 // A post that enters the ranks goes whole, changed or not (it moved up as
                 // another left), so every client holds every post its ranks name.
-                let named = ranks.ids
                 for id in Ordering.allCases.flatMap({ ranks[$0] }) where !held.contains(id) && seen.insert(id).inserted {
                     postIDs.append(id)
                 }
-                feeds[audience.rawValue].held = named
+                feeds[audience.rawValue].held = ranks.ids
             }
         }
         var posts: [WirePost] = []
