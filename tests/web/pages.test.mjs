@@ -100,6 +100,7 @@ test('employee page: sign-in from the fragment, render, vote, post, thread, live
     await flush();
     assert.equal($('#conn-state').dataset.state, 'reconnecting');
     assert.equal($('#post-text').value, 'Why is the coffee machine broken?');
+    mock.timers.tick(2000); // the first backoff is at most 2 s; flush's ticks make 1.8 s
     const ws2 = FakeSocket.all[1];
     ws2.open();
     assert.deepEqual(ws2.sent[0].resume, { epoch: 'E', seq: 4 });
