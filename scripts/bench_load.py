@@ -12,6 +12,8 @@ For each server and each connection count it prints and records:
 - `--restart` N: townhall stopped (SIGTERM) and started again on the same port and data
   with N connected through `townhall load --reconnect`: the time until all are back,
   and the closes (none may be 4009).
+- `--idle-check` N: N connected and silent for 75 s, through two rounds of the server's
+  30 s idle pings, its CPU every 5 s.
 
 A benchmark, not a test: it prints figures and says which targets were met; it fails
 only if a run could not be made. `--short` is the form CI runs (small, a few seconds
@@ -78,10 +80,10 @@ class Target:
         return process, port
 
 
-def townhall(binary, threads):
+def townhall(binary, threads, extra=()):
     return Target(f"townhall, {threads} service thread{'s' if threads > 1 else ''}", lambda port, data: [
         binary, "serve", "--host", "127.0.0.1", "--port", str(port), "--data", data, "--web", os.path.join(ROOT, "Web"),
-        "--log-level", "error", "--service-threads", str(threads)])
+        "--log-level", "error", "--service-threads", str(threads), *extra])
 
 
 def peer(binary):
@@ -244,6 +246,39 @@ def reaction_storm(target, load_binary, connections, rate, short):
     return result
 
 
+def idle_check(target, load_binary, connections, hold, window):
+    """N connected and silent for `hold` seconds, through at least two rounds of the
+    server's idle pings, its CPU read every `window` seconds: what idle costs with the
+    pings in (the traffic runs' idle window ends before the first ping)."""
+    cores, done = [], threading.Event()
+
+    def sample(pid):
+        while not done.is_set():
+            t0, c0 = time.monotonic(), cpu_seconds(pid)
+            if done.wait(window):
+                break
+            cores.append((cpu_seconds(pid) - c0) / (time.monotonic() - t0))
+
+    with data_folder(load_binary, "bench-idle-") as data:
+        process, port = target.start(data)
+
+        def on_phase(phase):
+            if phase == "welcomed" and not done.wait(3):  # as the traffic runs do: the join settles first
+                sample(process.pid)
+            elif phase == "traffic":
+                done.set()
+
+        try:
+            report, _ = run_load(load_binary, port, data, [
+                "--connections", str(connections), "--voters", "0", "--announce-rate", "0", "--duration", "1",
+                "--idle", str(hold), "--drain", "1"], process.pid, on_phase=on_phase)
+        finally:
+            done.set()
+            stop(process)
+    return {"server": target.name, "connections": connections, "windowSeconds": window, "cores": cores,
+            "closed": report["connections"].get("closed", 0), "report": report}
+
+
 def line(result):
     r = result["report"]
     delivery, ack = r.get("delivery"), r.get("ack")
@@ -274,12 +309,15 @@ def main():
     parser.add_argument("--restart", type=int, default=18000, help="connections held through a restart (0: none)")
     parser.add_argument("--reactions", type=int, default=18000, help="connections for the reaction storm (0: none)")
     parser.add_argument("--reaction-rate", type=float, default=5000, help="reactions a second in the storm")
+    parser.add_argument("--idle-check", type=int, default=18000,
+                        help="connections held silent through two rounds of idle pings, the server's CPU sampled (0: none)")
     parser.add_argument("--short", action="store_true", help="the CI form: 1,000 connections, a few seconds each")
     parser.add_argument("--json-out", help="also write every result here")
     options = parser.parse_args()
     if options.short:
         options.connections, options.duration, options.idle, options.drain, options.join = "1000", 8, 6, 3, 2000
         options.restart, options.reactions, options.reaction_rate = 1000, 1000, 1000
+        options.idle_check = 1000
     peer_binary = options.peer or os.path.join(tempfile.gettempdir(), "townhall-bench-peer")
     if not os.path.exists(peer_binary):
         subprocess.run([os.path.join(ROOT, "bench/peer/build.sh"), peer_binary], check=True, cwd=ROOT)
@@ -329,6 +367,21 @@ def main():
                   + (f"reactions sent {reactions.get('sent', 0):,} counted {reactions.get('counted', 0):,}, "
                      f"reaction to counts p50/p99 {ms(counts, 'p50Ms'):.0f} / {ms(counts, 'p99Ms'):.0f} ms, " if rate else "")
                   + f"closed {r['connections'].get('closed', 0)}, load generator {r['generator']['coresInTraffic']:.2f} cores", flush=True)
+    idles = []
+    if options.idle_check:
+        # The server's own ping interval, shortened for the CI form: 2 s, hang-up at 5.
+        ping, hold, window = (2, 12, 1.0) if options.short else (30, 75, 5.0)
+        extra = ("--idle-ping", str(ping), "--idle-hangup", str(ping * 2 + 1)) if options.short else ()
+        target = townhall(options.bin, max(int(t) for t in options.threads.split(",")), extra)
+        result = idle_check(target, options.bin, options.idle_check, hold, window)
+        idles.append(result)
+        cores = result["cores"] or [float("nan")]
+        average, peak = sum(cores) / len(cores), max(cores)
+        print(f"\n{options.idle_check:,} idle for {hold} s on {target.name} (pings every {ping} s), server cores per {window:g} s: "
+              + " ".join(f"{c:.3f}" for c in cores)
+              + f"; average {average:.3f}, highest {peak:.3f}, closed {result['closed']} "
+              f"(target under 0.02: {'met' if average < 0.02 else 'missed'} on average, {'met' if peak < 0.02 else 'missed'} at the highest)",
+              flush=True)
     print("\nratios in this run (frames delivered per server CPU-second, townhall / plain-C peer):")
     for connections in sorted({r["connections"] for r in results}):
         base = next(r for r in results if r["connections"] == connections and r["server"] == targets[0].name)
@@ -338,7 +391,7 @@ def main():
                 print(f"  {connections:,}: {r['server']}: {ratio:.2f} (target 0.90: {'met' if ratio >= 0.9 else 'missed'})")
     if options.json_out:
         with open(options.json_out, "w") as f:
-            json.dump({"runs": results, "joins": joins, "restarts": restarts, "reactionStorms": storms}, f, indent=1)
+            json.dump({"runs": results, "joins": joins, "restarts": restarts, "reactionStorms": storms, "idleChecks": idles}, f, indent=1)
 
 
 if __name__ == "__main__":
