@@ -19,6 +19,21 @@ final class Harness {
     static let bob = Actor(id: "u-bob", name: "Bob Jones", office: "Berlin", role: .employee)
     static let mod = Actor(id: "u-mod", name: "Mo Reyes", office: "Dublin", role: .moderator)
     static let host = Actor(id: "u-host", name: "Hana Ito", office: "Austin", role: .host)
+    static let carol = Actor(id: "u-carol", name: "Carol Diaz", office: "Austin", role: .employee)
+    static let dave = Actor(id: "u-dave", name: "Dave Kim", office: "Berlin", role: .employee)
+
+    /// A relay with three posts by Bob a second apart (p1 to p3), published; and Bob.
+    static func seeded(_ config: RelayConfig = RelayConfig()) async -> (Harness, ConnectionID) {
+        let harness = await Harness(config: config)
+        let bob = await harness.signIn(Harness.bob)
+        for index in 1...3 {
+            harness.send(bob, ["type": "post", "text": "Question \(index)", "id": index])
+            harness.clock.advance(millis: 1_000)
+        }
+        harness.tick()
+        harness.tick()
+        return (harness, bob)
+    }
 
     init(
         config: RelayConfig = RelayConfig(), journal: any Journal = MemoryJournal(), sso: SSOConfig? = nil,

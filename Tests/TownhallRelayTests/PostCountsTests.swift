@@ -46,27 +46,12 @@ struct HeldState {
 
 @Suite("Posts as counts")
 struct PostCountsTests {
-    static let carol = Actor(id: "u-carol", name: "Carol Diaz", office: "Austin", role: .employee)
-    static let dave = Actor(id: "u-dave", name: "Dave Kim", office: "Berlin", role: .employee)
     static let erin = Actor(id: "u-erin", name: "Erin Wu", office: "Oslo", role: .employee)
-
-    /// A relay with three posts by Bob, published.
-    func seeded(_ config: RelayConfig = RelayConfig()) async -> (Harness, ConnectionID) {
-        let harness = await Harness(config: config)
-        let bob = await harness.signIn(Harness.bob)
-        for index in 1...3 {
-            harness.send(bob, ["type": "post", "text": "Question \(index)", "id": index])
-            harness.clock.advance(millis: 1_000)
-        }
-        harness.tick()
-        harness.tick()
-        return (harness, bob)
-    }
 
     /// Each client holds every post its ranks name, as a fresh welcome shows it, and was
     /// never sent counts for a post it did not hold.
     func expectHeldAsWelcomed(_ harness: Harness, _ connections: [ConnectionID]) async {
-        let truth = await harness.view(Self.dave)
+        let truth = await harness.view(Harness.dave)
         for connection in connections {
             let held = HeldState(harness.transport.messages(connection))
             #expect(held.wrong(against: truth).isEmpty)
@@ -80,9 +65,9 @@ struct PostCountsTests {
 
     @Test("a client that asks for counts gets a voted post's counts, not the post; it then holds what a full client holds")
     func countsOnly() async throws {
-        let (harness, bob) = await seeded()
+        let (harness, bob) = await Harness.seeded()
         let full = await harness.signIn(Harness.alice)
-        let counted = await harness.signIn(Self.carol, ranks: "changes", posts: "counts")
+        let counted = await harness.signIn(Harness.carol, ranks: "changes", posts: "counts")
         harness.send(bob, ["type": "vote", "post": "p3", "value": 1, "id": 10])
         harness.send(bob, ["type": "comment", "post": "p2", "text": "me too", "id": 11])
         harness.tick()
@@ -100,9 +85,9 @@ struct PostCountsTests {
 
     @Test("a new post, a status change and a new cycle go whole to a client that takes counts")
     func wholeWhenMoreChanged() async throws {
-        let (harness, bob) = await seeded()
+        let (harness, bob) = await Harness.seeded()
         let host = await harness.signIn(Harness.host)
-        let counted = await harness.signIn(Self.carol, posts: "counts")
+        let counted = await harness.signIn(Harness.carol, posts: "counts")
         harness.send(bob, ["type": "vote", "post": "p1", "value": 1, "id": 10])
         harness.send(host, ["type": "moderate", "post": "p1", "status": "shortlisted", "id": 11])
         harness.send(bob, ["type": "vote", "post": "p2", "value": 1, "id": 12])
@@ -128,14 +113,14 @@ struct PostCountsTests {
     func entering() async throws {
         var config = RelayConfig()
         config.rankDepth = 1
-        let (harness, bob) = await seeded(config)
+        let (harness, bob) = await Harness.seeded(config)
         let host = await harness.signIn(Harness.host)
         // p1 ahead of p2 everywhere but `new`, which names p3.
         harness.send(bob, ["type": "vote", "post": "p1", "value": 1, "id": 10])
         harness.tick()
         harness.tick()
         let full = await harness.signIn(Harness.alice)
-        let counted = await harness.signIn(Self.carol, ranks: "changes", posts: "counts")
+        let counted = await harness.signIn(Harness.carol, ranks: "changes", posts: "counts")
         let welcomed = Set(((harness.messages(counted, type: "welcome").first?["posts"] as? [[String: Any]]) ?? []).map { $0["id"] as! String })
         try #require(!welcomed.contains("p2"), "the test needs p2 outside every ordering")
         // Hiding p3 lets p2 into `new` though nothing about p2 changed.
@@ -153,20 +138,20 @@ struct PostCountsTests {
     func welcomeLeftOut() async throws {
         var config = RelayConfig()
         config.rankDepth = 1
-        let (harness, bob) = await seeded(config)
+        let (harness, bob) = await Harness.seeded(config)
         harness.send(bob, ["type": "vote", "post": "p2", "value": 1, "id": 10])
         harness.tick()
         harness.tick()
         let early = await harness.signIn(Harness.alice, posts: "counts")
         // Durable but not yet in an update: p1 goes ahead of p2, and a welcome shows that.
-        let voters = [Self.dave, Self.erin, Harness.mod]
+        let voters = [Harness.dave, Self.erin, Harness.mod]
         var connections: [ConnectionID] = []
         for voter in voters { connections.append(await harness.signIn(voter)) }
         for (index, connection) in connections.enumerated() {
             harness.send(connection, ["type": "vote", "post": "p1", "value": 1, "id": 20 + index])
         }
         _ = harness.executor.drain()
-        let late = await harness.signIn(Self.carol, posts: "counts")
+        let late = await harness.signIn(Harness.carol, posts: "counts")
         let welcomed = Set(((harness.messages(late, type: "welcome").first?["posts"] as? [[String: Any]]) ?? []).map { $0["id"] as! String })
         try #require(!welcomed.contains("p2"), "the test needs a welcome without p2")
         // Back as the last update had it, and p2's counts change: p2 must go whole to `late`.
@@ -181,15 +166,15 @@ struct PostCountsTests {
 
     @Test("a resumed client that takes counts gets the missed updates as counts while another such client listened, whole otherwise")
     func resumed() async throws {
-        let (harness, bob) = await seeded()
-        let other = await harness.signIn(Self.dave, posts: "counts")
-        let counted = await harness.signIn(Self.carol, posts: "counts")
+        let (harness, bob) = await Harness.seeded()
+        let other = await harness.signIn(Harness.dave, posts: "counts")
+        let counted = await harness.signIn(Harness.carol, posts: "counts")
         let seen = try #require(harness.messages(counted, type: "welcome").first?["seq"] as? Int)
         harness.drop(counted)
         harness.send(bob, ["type": "vote", "post": "p2", "value": 1, "id": 10])
         harness.tick()
         harness.tick()
-        let again = await harness.signIn(Self.carol, resume: ["epoch": harness.relay.epoch, "seq": seen], posts: "counts")
+        let again = await harness.signIn(Harness.carol, resume: ["epoch": harness.relay.epoch, "seq": seen], posts: "counts")
         #expect(harness.messages(again, type: "welcome").first?["recovered"] as? Bool == true)
         let missed = try #require(lastUpdate(harness, again))
         #expect((missed["counts"] as? [String: Any])?["p2"] != nil)
@@ -200,7 +185,7 @@ struct PostCountsTests {
         harness.send(bob, ["type": "vote", "post": "p2", "value": -1, "id": 11])
         harness.tick()
         harness.tick()
-        let last = await harness.signIn(Self.carol, resume: ["epoch": harness.relay.epoch, "seq": seenAgain], posts: "counts")
+        let last = await harness.signIn(Harness.carol, resume: ["epoch": harness.relay.epoch, "seq": seenAgain], posts: "counts")
         let wholeMissed = try #require(lastUpdate(harness, last))
         #expect(wholeMissed["counts"] == nil)
         #expect(((wholeMissed["posts"] as? [[String: Any]]) ?? []).first?["down"] as? Int == 1)
@@ -208,7 +193,7 @@ struct PostCountsTests {
 
     @Test("the staff's counts carry each office's support")
     func staffSupport() async throws {
-        let (harness, bob) = await seeded()
+        let (harness, bob) = await Harness.seeded()
         let host = await harness.signIn(Harness.host, posts: "counts")
         harness.send(bob, ["type": "vote", "post": "p1", "value": 1, "id": 10])
         harness.tick()

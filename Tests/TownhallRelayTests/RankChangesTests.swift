@@ -5,9 +5,6 @@ import TownhallTransport
 
 @Suite("Ranks as changes")
 struct RankChangesTests {
-    static let carol = Actor(id: "u-carol", name: "Carol Diaz", office: "Austin", role: .employee)
-    static let dave = Actor(id: "u-dave", name: "Dave Kim", office: "Berlin", role: .employee)
-
     /// The ranks a client holds: its welcome's, then each update's orderings laid over them.
     func held(_ harness: Harness, _ connection: ConnectionID) -> [String: [String]] {
         var ranks: [String: [String]] = [:]
@@ -21,23 +18,11 @@ struct RankChangesTests {
         harness.messages(connection, type: "update").last?["ranks"] as? [String: [String]]
     }
 
-    /// A relay with three posts by Bob, published.
-    func seeded() async -> (Harness, ConnectionID) {
-        let harness = await Harness()
-        let bob = await harness.signIn(Harness.bob)
-        for index in 1...3 {
-            harness.send(bob, ["type": "post", "text": "Question \(index)", "id": index])
-        }
-        harness.tick()
-        harness.tick()
-        return (harness, bob)
-    }
-
     @Test("a client that asks for changes gets only the orderings that moved; the others get all four")
     func onlyMoved() async throws {
-        let (harness, bob) = await seeded()
+        let (harness, bob) = await Harness.seeded()
         let full = await harness.signIn(Harness.alice)
-        let changes = await harness.signIn(Self.carol, ranks: "changes")
+        let changes = await harness.signIn(Harness.carol, ranks: "changes")
         harness.send(bob, ["type": "vote", "post": "p3", "value": 1, "id": 10])
         harness.tick()
         harness.tick()
@@ -52,17 +37,17 @@ struct RankChangesTests {
 
     @Test("a welcome that showed newer ranks than its seq is corrected even when they move back before the next update")
     func welcomeAhead() async throws {
-        let (harness, bob) = await seeded()
+        let (harness, bob) = await Harness.seeded()
         // The vote is durable (the welcome shows it) but not yet in an update.
         harness.send(bob, ["type": "vote", "post": "p3", "value": 1, "id": 10])
         _ = harness.executor.drain()
         let full = await harness.signIn(Harness.alice)
-        let changes = await harness.signIn(Self.carol, ranks: "changes")
+        let changes = await harness.signIn(Harness.carol, ranks: "changes")
         harness.send(bob, ["type": "vote", "post": "p3", "value": 0, "id": 11])
         harness.tick()
         harness.tick()
         harness.tick()
-        let fresh = await harness.signIn(Self.dave)
+        let fresh = await harness.signIn(Harness.dave)
         let truth = try #require(harness.messages(fresh, type: "welcome").first?["ranks"] as? [String: [String]])
         #expect(held(harness, full) == truth)
         #expect(held(harness, changes) == truth)
@@ -70,15 +55,15 @@ struct RankChangesTests {
 
     @Test("a resumed client that takes changes gets the missed updates as changes, kept while another such client listened")
     func resumed() async throws {
-        let (harness, bob) = await seeded()
-        _ = await harness.signIn(Self.dave, ranks: "changes")
-        let changes = await harness.signIn(Self.carol, ranks: "changes")
+        let (harness, bob) = await Harness.seeded()
+        _ = await harness.signIn(Harness.dave, ranks: "changes")
+        let changes = await harness.signIn(Harness.carol, ranks: "changes")
         let seen = try #require(harness.messages(changes, type: "welcome").first?["seq"] as? Int)
         harness.drop(changes)
         harness.send(bob, ["type": "vote", "post": "p2", "value": 1, "id": 10])
         harness.tick()
         harness.tick()
-        let again = await harness.signIn(Self.carol, resume: ["epoch": harness.relay.epoch, "seq": seen], ranks: "changes")
+        let again = await harness.signIn(Harness.carol, resume: ["epoch": harness.relay.epoch, "seq": seen], ranks: "changes")
         let missed = try #require(lastRanks(harness, again))
         #expect(missed["new"] == nil)
         #expect(!missed.isEmpty)
