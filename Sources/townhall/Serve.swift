@@ -158,7 +158,8 @@ struct Serve: AsyncParsableCommand {
         logger.info("journal.recovered", metadata: [
             "snapshot.records": "\(recovery.snapshotInfo?.covered ?? 0)", "replayed": "\(recovery.records.count)",
         ])
-        let journal = try DiskJournal(folder: folder.path, recovery: recovery, mode: journalOptions.syncMode)
+        let journal = try DiskJournal(folder: folder.path, recovery: recovery, mode: journalOptions.syncMode,
+                                        syncGapMillis: journalOptions.journalSyncGap)
         if recovery.snapshot == nil && recovery.records.isEmpty {
             // A new folder: record the first cycle's start before anything else.
             try JournalWait.snapshot(core, to: journal)

@@ -48,6 +48,40 @@ struct DiskJournalTests {
         #expect(try Recovery.load(folder).records.count == 2000)
     }
 
+    @Test("under a stream of appends fsyncs start a gap apart; an append after a quiet spell is written at once")
+    func syncGap() throws {
+        let folder = temporaryFolder()
+        let disk = ClockedDisk()
+        let gap: UInt64 = 200_000_000
+        let (journal, _) = try openJournal(folder, ops: disk.ops, syncGapMillis: 200)
+        let outcomes = Outcomes()
+        journal.append([request(0)], completion: outcomes.record(0))
+        outcomes.wait(for: 1)
+        usleep(300_000)
+        // Quiet for longer than the gap: the next append does not wait for one.
+        let appendedAt = DispatchTime.now().uptimeNanoseconds
+        journal.append([request(1)], completion: outcomes.record(1))
+        outcomes.wait(for: 2)
+        let lone = disk.syncStarts.last!
+        #expect(lone - appendedAt < gap / 2, "written \((lone - appendedAt) / 1_000_000) ms after it came")
+        // 100 appends over about 600 ms share a handful of fsyncs, each a gap after the last.
+        let before = disk.syncStarts.count
+        let streamStart = DispatchTime.now().uptimeNanoseconds
+        for n in 2..<102 {
+            journal.append([request(n)], completion: outcomes.record(n))
+            usleep(6_000)
+        }
+        let streamLength = DispatchTime.now().uptimeNanoseconds - streamStart
+        outcomes.wait(for: 102)
+        let stream = Array(disk.syncStarts[(before - 1)...])
+        journal.close()
+        #expect(outcomes.all.map(\.0) == Array(0..<102) && outcomes.all.allSatisfy { (try? $0.1.get()) != nil })
+        #expect(zip(stream, stream.dropFirst()).allSatisfy { $1 - $0 >= gap }, "fsyncs at \(stream.map { ($0 - stream[0]) / 1_000_000 }) ms")
+        #expect(UInt64(stream.count - 1) <= streamLength / gap + 2,
+                "\(stream.count - 1) fsyncs for 100 appends in \(streamLength / 1_000_000) ms")
+        #expect(try Recovery.load(folder).records == (0..<102).map(request))
+    }
+
     @Test("per-record mode fsyncs once per append (the benchmark's comparison)")
     func perRecord() throws {
         let folder = temporaryFolder()

@@ -75,6 +75,23 @@ final class GatedDisk: Sendable {
     }
 }
 
+/// A disk that notes when each fsync was asked for (monotonic nanoseconds).
+final class ClockedDisk: Sendable {
+    private let starts = Mutex<[UInt64]>([])
+
+    var syncStarts: [UInt64] { starts.withLock { $0 } }
+
+    var ops: FileOps {
+        FileOps(
+            write: { fd, bytes in Foundation.write(fd, bytes.baseAddress, bytes.count) },
+            sync: { fd in
+                self.starts.withLock { $0.append(DispatchTime.now().uptimeNanoseconds) }
+                return fsync(fd)
+            }
+        )
+    }
+}
+
 /// Collects completion results from any thread, in the order they arrive.
 final class Outcomes: Sendable {
     private let results = Mutex<[(Int, Result<Void, JournalError>)]>([])
@@ -93,7 +110,8 @@ final class Outcomes: Sendable {
 }
 
 /// Opens a journal on `folder` as start-up would.
-func openJournal(_ folder: String, ops: FileOps = .system, mode: DiskJournal.SyncMode = .group) throws -> (DiskJournal, Recovery) {
+func openJournal(_ folder: String, ops: FileOps = .system, mode: DiskJournal.SyncMode = .group,
+                 syncGapMillis: Double = 5) throws -> (DiskJournal, Recovery) {
     let recovery = try Recovery.load(folder)
-    return (try DiskJournal(folder: folder, recovery: recovery, ops: ops, mode: mode), recovery)
+    return (try DiskJournal(folder: folder, recovery: recovery, ops: ops, mode: mode, syncGapMillis: syncGapMillis), recovery)
 }
