@@ -212,9 +212,9 @@ final class LWSServer: @unchecked Sendable {
 
     /// Queues an update for its members; it is written in slices (`writeSlice`), after
     /// any fan-out still under way, so the order per connection holds.
-    func broadcast(_ frame: OutboundFrame, to members: Set<ConnectionID>) {
+    func broadcast(_ frame: OutboundFrame, to members: [ConnectionID]) {
         guard !members.isEmpty else { return }
-        fanOuts.append(FanOut(frame: frame, members: Array(members)))
+        fanOuts.append(FanOut(frame: frame, members: members))
         fanOutWaiting.add(members.count, ordering: .relaxed)
         if fanOuts.count == 1 { writeSlice() }
     }

@@ -78,10 +78,13 @@ package final class LWSServerGroup: Transport, @unchecked Sendable {
         thread.queue.execute { thread.send(copy, to: connection) }
     }
 
+    /// Each thread's share as a plain list: a member is in the set once, so no thread
+    /// needs a set of its own (and no hash insert per member per update).
     package func broadcast(_ frame: OutboundFrame, to members: Set<ConnectionID>) {
-        guard threads.count > 1 else { return threads[0].broadcast(frame, to: members) }
-        var shares = Array(repeating: Set<ConnectionID>(), count: threads.count)
-        for member in members { shares[owner(of: member)].insert(member) }
+        guard threads.count > 1 else { return threads[0].broadcast(frame, to: Array(members)) }
+        var shares = Array(repeating: [ConnectionID](), count: threads.count)
+        for index in shares.indices { shares[index].reserveCapacity(members.count / threads.count + 16) }
+        for member in members { shares[owner(of: member)].append(member) }
         for index in 1..<threads.count where !shares[index].isEmpty {
             let thread = threads[index], copy = frame.copy(), share = shares[index]
             thread.queue.execute { thread.broadcast(copy, to: share) }
