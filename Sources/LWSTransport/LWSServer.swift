@@ -91,7 +91,9 @@ final class LWSServer: @unchecked Sendable {
         nextID = ConnectionID(index + 1)
         metrics = TransportMetrics(registry: metricsRegistry)
         joins = JoinQueue(maxWaiting: config.maxWaitingJoins, maxWaitSeconds: config.maxJoinWaitSeconds)
-        idle = IdleWheel(ping: UInt64(config.idlePingSeconds), hangup: UInt64(config.idleHangupSeconds), now: UInt64(Self.second))
+        let ping = UInt64(config.idlePingSeconds), hangup = UInt64(config.idleHangupSeconds)
+        // Pings spread over half as long again, the last at least 2 s before the hang-up.
+        idle = IdleWheel(ping: ping, hangup: hangup, spread: min(ping / 2, hangup - ping - 1), now: UInt64(Self.second))
     }
 
     var frameHeadroom: Int { Int(th_lws_pre) }

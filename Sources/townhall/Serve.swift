@@ -25,7 +25,7 @@ struct Serve: AsyncParsableCommand {
     var serviceThreads = 2
     @Option(name: .customLong("max-queue-kib"), help: "Output a connection may have pending before it is closed with 4009.")
     var maxQueueKiB = 4096
-    @Option(name: .customLong("idle-ping"), help: "Seconds a WebSocket may be silent before it gets a ping.") var idlePing = 30
+    @Option(name: .customLong("idle-ping"), help: "Seconds a WebSocket may be silent before it gets a ping (each connection up to half as long again, so pings do not come in one round).") var idlePing = 30
     @Option(name: .customLong("idle-hangup"), help: "Seconds of silence (pings unanswered) after which a WebSocket is closed.")
     var idleHangup = 60
     @Option(name: .customLong("resume-updates"), help: ArgumentHelp("Updates kept per audience for resume.", visibility: .hidden))

@@ -1,5 +1,6 @@
 import Testing
 @testable import LWSTransport
+import TownhallTransport
 
 @Suite("Idle pings and hang-ups")
 struct IdleWheelTests {
@@ -38,6 +39,31 @@ struct IdleWheelTests {
         #expect(wheel.due(now: 5) == [.ping(7)])
         #expect(wheel.due(now: 7).isEmpty, "heard at 3: hung up on at 3 + 5")
         #expect(wheel.due(now: 8) == [.hangUp(7)])
+    }
+
+    @Test("with a spread, connections that went quiet together are pinged over `spread` seconds, and stay apart")
+    func spread() {
+        var wheel = IdleWheel(ping: 30, hangup: 60, spread: 15, now: 0)
+        for id in 1...1_500 { wheel.open(UInt64(id), now: 0) }
+        var pingedAt: [ConnectionID: UInt64] = [:]
+        for second in 1...44 {
+            for case .ping(let id) in wheel.due(now: UInt64(second)) {
+                #expect(pingedAt[id] == nil, "one ping per quiet spell")
+                pingedAt[id] = UInt64(second)
+                wheel.heard(id, now: UInt64(second))  // the pong
+            }
+        }
+        #expect(pingedAt.count == 1_500)
+        #expect(pingedAt.allSatisfy { id, second in second == 30 + id % 15 })
+        let perSecond = Dictionary(grouping: pingedAt.values, by: { $0 }).mapValues(\.count)
+        #expect(perSecond.keys.sorted() == Array(30...44) && perSecond.values.allSatisfy { $0 == 100 })
+        // Each answered at its ping: the next round keeps the same offsets.
+        var second: [ConnectionID: UInt64] = [:]
+        for now in 45...89 {
+            for case .ping(let id) in wheel.due(now: UInt64(now)) { second[id] = UInt64(now) }
+        }
+        #expect(second.count == 1_500 && second.allSatisfy { id, at in at == pingedAt[id]! + 30 + id % 15 })
+        #expect(wheel.pingAfter(7) == 37 && IdleWheel(ping: 2, hangup: 4, spread: 1, now: 0).pingAfter(7) == 2)
     }
 
     @Test("a closed connection is forgotten, whatever its slot; a late tick catches up on every second it missed")
