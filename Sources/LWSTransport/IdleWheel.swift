@@ -2,9 +2,9 @@ import TownhallTransport
 
 /// Which WebSockets have gone quiet: a connection silent for `ping` seconds (plus its own
 /// offset, under `spread`) gets a WebSocket ping, one silent for `hangup` seconds is hung
-/// up on. Anything heard from a
-/// connection (a frame, a pong) only stamps it; each connection waits in a one-second
-/// slot for its next look, which puts it in a later slot or acts. So the cost is a
+/// up on. Anything heard from a connection (a frame, a pong) only stamps it; each
+/// connection waits in a one-second slot for its next look, which puts it in a later
+/// slot or acts. So the cost is a
 /// dictionary write per frame heard and one look per connection per `ping` seconds.
 ///
 /// The offsets keep pings from coming as one round: a whole company connects within
