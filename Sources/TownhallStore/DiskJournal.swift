@@ -36,6 +36,8 @@ package final class DiskJournal: Journal, @unchecked Sendable {
     /// the host): at 2,000 votes a second, 466 fsyncs a second took the writer a tenth
     /// of a core, and 5 ms apart (170 a second) about half that, encoding included.
     private let syncGap: UInt64
+    /// The gap `serve` and the tests use unless told otherwise.
+    package static let defaultSyncGapMillis: Double = 5
     private let condition = NSCondition()
     private let stopped = DispatchSemaphore(value: 0)
 
@@ -58,7 +60,7 @@ package final class DiskJournal: Journal, @unchecked Sendable {
     /// Opens the journal where `recovery` left it: appends go on in the last segment,
     /// cut back to its good length (dropping a torn tail), or in a new one.
     package init(folder: String, recovery: Recovery, ops: FileOps = .system, mode: SyncMode = .group,
-                 syncGapMillis: Double = 5) throws(JournalError) {
+                 syncGapMillis: Double = defaultSyncGapMillis) throws(JournalError) {
         self.folder = folder
         self.ops = ops
         self.mode = mode

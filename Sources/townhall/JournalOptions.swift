@@ -8,7 +8,7 @@ struct JournalOptions: ParsableArguments {
     @Option(name: .customLong("journal-sync"), help: "group (one fsync per batch) or per-record (one per change; slower, for comparison).")
     var journalSync = "group"
     @Option(name: .customLong("journal-sync-gap"), help: "In group mode, the least milliseconds between two fsyncs' starts under load (0: none).")
-    var journalSyncGap: Double = 5
+    var journalSyncGap = DiskJournal.defaultSyncGapMillis
     @Option(name: .customLong("journal-give-up"), help: "After a journal failure, how long to serve read-only and retry before exiting non-zero.")
     var journalGiveUp: TTL = TTL(argument: "60s")!
 

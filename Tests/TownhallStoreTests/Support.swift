@@ -62,7 +62,7 @@ final class GatedDisk: Sendable {
 
     var ops: FileOps {
         FileOps(
-            write: { fd, bytes in Foundation.write(fd, bytes.baseAddress, bytes.count) },
+            write: FileOps.system.write,
             sync: { fd in
                 self.syncs.add(1, ordering: .relaxed)
                 while self.state.withLock({ state in
@@ -83,7 +83,7 @@ final class ClockedDisk: Sendable {
 
     var ops: FileOps {
         FileOps(
-            write: { fd, bytes in Foundation.write(fd, bytes.baseAddress, bytes.count) },
+            write: FileOps.system.write,
             sync: { fd in
                 self.starts.withLock { $0.append(DispatchTime.now().uptimeNanoseconds) }
                 return fsync(fd)
@@ -111,7 +111,7 @@ final class Outcomes: Sendable {
 
 /// Opens a journal on `folder` as start-up would.
 func openJournal(_ folder: String, ops: FileOps = .system, mode: DiskJournal.SyncMode = .group,
-                 syncGapMillis: Double = 5) throws -> (DiskJournal, Recovery) {
+                 syncGapMillis: Double = DiskJournal.defaultSyncGapMillis) throws -> (DiskJournal, Recovery) {
     let recovery = try Recovery.load(folder)
     return (try DiskJournal(folder: folder, recovery: recovery, ops: ops, mode: mode, syncGapMillis: syncGapMillis), recovery)
 }
